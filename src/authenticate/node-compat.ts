@@ -1,0 +1,41 @@
+/**
+ * Why this module exists: mailauth runs inside workerd with `nodejs_compat`, except for one gap.
+ * mailauth passes the signature algorithm name from the DKIM `a=` tag ("rsa-sha256", "rsa-sha1")
+ * straight to `crypto.sign()` / `crypto.verify()`. Node's OpenSSL accepts those names as digest
+ * aliases; workerd's `node:crypto` only knows plain digest names ("sha256") and throws, which
+ * mailauth reports as a `neutral`/`temperror` result for every signature. Mapping the name before
+ * calling through restores DKIM verify and sign and ARC verify and seal (RFC 6376 section 3.3,
+ * RFC 8617 section 4.1.3 use the same algorithms).
+ *
+ * It is imported for its side effect by `authenticate/index.ts`, before any mailauth part.
+ */
+import crypto from "node:crypto";
+
+const DIGEST_ALIASES: Record<string, string> = {
+  "rsa-sha256": "sha256",
+  "rsa-sha1": "sha1",
+  "RSA-SHA256": "sha256",
+  "RSA-SHA1": "sha1",
+};
+
+type SignFn = typeof crypto.sign;
+type VerifyFn = typeof crypto.verify;
+
+const patched = Symbol.for("facteur.node-compat");
+const mutable = crypto as unknown as { sign: SignFn; verify: VerifyFn; [patched]?: boolean };
+
+function mapAlgorithm(algorithm: string | null | undefined): string | null | undefined {
+  return typeof algorithm === "string" ? (DIGEST_ALIASES[algorithm] ?? algorithm) : algorithm;
+}
+
+if (!mutable[patched]) {
+  const originalSign = crypto.sign.bind(crypto) as (...args: unknown[]) => Buffer;
+  const originalVerify = crypto.verify.bind(crypto) as (...args: unknown[]) => boolean;
+  mutable.sign = ((algorithm: string | null | undefined, ...rest: unknown[]) =>
+    originalSign(mapAlgorithm(algorithm), ...rest)) as SignFn;
+  mutable.verify = ((algorithm: string | null | undefined, ...rest: unknown[]) =>
+    originalVerify(mapAlgorithm(algorithm), ...rest)) as VerifyFn;
+  mutable[patched] = true;
+}
+
+export const nodeCompatInstalled = true;

@@ -1,0 +1,38 @@
+/**
+ * The one interface every outbound relay implements (SMTP submission, Cloudflare send_email,
+ * Mailgun raw MIME, the dev capture relay). The queue consumer only ever sees this.
+ */
+
+/** SMTP envelope (RFC 5321 section 2.3.1). An empty `mailFrom` is the null reverse-path `<>`. */
+export interface Envelope {
+  mailFrom: string;
+  rcptTo: string[];
+}
+
+/**
+ * What happened to one recipient. Classification follows RFC 5321 section 4.2.1:
+ * 2xx sent; 4xx, timeouts and connection errors temporary; 5xx permanent.
+ */
+export type RecipientStatus = "sent" | "temporary" | "permanent";
+
+export interface RecipientOutcome {
+  rcpt: string;
+  status: RecipientStatus;
+  /** The SMTP reply (or the provider's answer mapped to one), e.g. "250 2.0.0 Ok: queued as 1234". */
+  reply: string;
+}
+
+export interface Relay {
+  /** Short name for logs and the deliveries table, e.g. "smtp", "mailgun", "capture". */
+  readonly name: string;
+  /** Most recipients one `send` accepts (the consumer splits larger batches). */
+  readonly maxRecipients: number;
+  /** Largest message the relay takes, in bytes, or undefined when only the server can tell. */
+  readonly maxMessageBytes?: number;
+  /**
+   * Hand `raw` (the exact bytes: signed and sealed mail must arrive unchanged) to the relay.
+   * Returns one outcome per envelope recipient. Never throws for an SMTP/HTTP failure: those are
+   * outcomes. Throws only on a programming error.
+   */
+  send(envelope: Envelope, raw: Uint8Array): Promise<RecipientOutcome[]>;
+}
