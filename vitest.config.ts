@@ -2,6 +2,11 @@ import path from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 
+// workerd verifies TLS certificates against the CA file named by SSL_CERT_FILE in its environment
+// (DESIGN.md). Point it at the TEST-ONLY CA of the loopback SMTP sink before miniflare starts, so
+// STARTTLS and implicit TLS are tested for real (test/servers/certs/).
+process.env.SSL_CERT_FILE = path.join(import.meta.dirname, "test/servers/certs/ca.pem");
+
 // Tests run inside workerd against miniflare's real D1, R2 and Queues, configured from wrangler.toml.
 export default defineConfig(async () => {
   const migrations = await readD1Migrations(path.join(import.meta.dirname, "migrations"));
@@ -30,6 +35,8 @@ export default defineConfig(async () => {
     },
     test: {
       setupFiles: ["./test/setup.ts"],
+      // Real SMTP sink and Mailgun stand-in on 127.0.0.1, addresses given to tests via inject().
+      globalSetup: ["./test/servers/global-setup.ts"],
       testTimeout: 30_000,
     },
   };

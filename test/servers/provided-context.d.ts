@@ -1,0 +1,32 @@
+// Values that test/servers/global-setup.ts provides to tests (`inject("smtpSink")` from "vitest").
+export interface SmtpSinkInfo {
+  host: string;
+  /** Plain SMTP, AUTH PLAIN/LOGIN allowed in clear (loopback), SIZE 10 MiB, 8BITMIME, SMTPUTF8. */
+  plainPort: number;
+  /** Same as plain, plus STARTTLS with the test certificate. */
+  starttlsPort: number;
+  /** Implicit TLS from the first byte. */
+  tlsPort: number;
+  /** Plain, no 8BITMIME, no SMTPUTF8, SIZE 65536. */
+  barePort: number;
+  /** Control API: GET/DELETE /messages, GET /attempts?to=, GET /health (see smtp-sink.mjs). */
+  controlUrl: string;
+  user: string;
+  password: string;
+  /** Test-only CA that signed the sink's certificate (SAN localhost, 127.0.0.1). */
+  caFile: string;
+}
+
+export interface MailgunMockInfo {
+  /** e.g. http://127.0.0.1:40123; the control API is {baseUrl}/_control/messages. */
+  baseUrl: string;
+  apiKey: string;
+  domain: string;
+}
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    smtpSink: SmtpSinkInfo;
+    mailgunMock: MailgunMockInfo;
+  }
+}
