@@ -43,6 +43,7 @@ CREATE TABLE aliases (
   domain TEXT NOT NULL REFERENCES domains(name) ON DELETE CASCADE,
   local_part TEXT NOT NULL,
   is_pattern INTEGER NOT NULL DEFAULT 0, -- local part contains '*'
+  glob TEXT,                             -- lower-cased SQLite GLOB for patterns ('[', '?' escaped)
   literal_length INTEGER NOT NULL DEFAULT 0, -- characters outside '*': longest literal wins
   destinations TEXT,                     -- JSON array; NULL = the owner's mailboxes
   owner TEXT REFERENCES users(name) ON DELETE SET NULL,

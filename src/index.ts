@@ -1,5 +1,50 @@
-export default {
-  async fetch() {
-    return new Response("ok");
-  },
-} satisfies ExportedHandler<Env>;
+/**
+ * Facteur: one Worker. email() routes inbound mail, queue() delivers through the relay, fetch()
+ * serves the admin API, scheduled() sweeps. Everything that touches the outside world (DNS, the
+ * clock) is injected through createWorker(), so tests run the real entry points with a declared
+ * DNS zone instead of mocking modules.
+ */
+import { createDohResolver } from "./authenticate/dns/doh";
+import type { Resolver } from "./authenticate";
+import { handleDeadLetterBatch, handleDeliveryBatch } from "./deliver/consumer";
+import type { DeliveryJob } from "./deliver/job";
+import { handleEmail, type InboundDeps } from "./inbound";
+
+export interface WorkerDeps extends InboundDeps {}
+
+// One resolver (and so one DNS cache) per isolate and DoH endpoint: answers are reused across
+// messages for their TTL.
+const resolvers = new Map<string, Resolver>();
+function dohResolverFor(env: Env): Resolver {
+  const url = env.DOH_URL || "https://cloudflare-dns.com/dns-query";
+  let resolver = resolvers.get(url);
+  if (!resolver) {
+    resolver = createDohResolver({ url });
+    resolvers.set(url, resolver);
+  }
+  return resolver;
+}
+
+const DEAD_LETTER_QUEUE = "facteur-delivery-dlq";
+
+export function createWorker(overrides: Partial<WorkerDeps> = {}) {
+  const deps: WorkerDeps = { resolverFor: dohResolverFor, now: () => Date.now(), ...overrides };
+  return {
+    async fetch(_request: Request, _env: Env, _ctx: ExecutionContext): Promise<Response> {
+      return new Response("Facteur", { status: 200 });
+    },
+
+    async email(message: ForwardableEmailMessage, env: Env, _ctx: ExecutionContext): Promise<void> {
+      await handleEmail(message, env, deps);
+    },
+
+    async queue(batch: MessageBatch<DeliveryJob>, env: Env, ctx: ExecutionContext): Promise<void> {
+      if (batch.queue === DEAD_LETTER_QUEUE) await handleDeadLetterBatch(batch, env, ctx);
+      else await handleDeliveryBatch(batch, env, ctx);
+    },
+
+    async scheduled(_controller: ScheduledController, _env: Env, _ctx: ExecutionContext): Promise<void> {},
+  } satisfies ExportedHandler<Env, DeliveryJob>;
+}
+
+export default createWorker();

@@ -1,0 +1,224 @@
+/**
+ * email(): receive → authenticate → route → deliver, then one log row. Reads top to bottom.
+ *
+ * The decision is made without side effects; this file is the only place that acts on it:
+ * - reject → message.setReject(): a permanent SMTP error for the sending server;
+ * - accept → forward() and/or R2 + Queue;
+ * - anything transient (D1, R2, Queue down) → throw: Email Routing answers with a temporary
+ *   error and the sending server retries (DESIGN.md, "nothing lost").
+ */
+import { lookupKey, parseAddress } from "./address";
+import { type AuthResults, authenticate, type Resolver, summarize } from "./authenticate";
+import { type Config, readConfig } from "./config";
+import { forwardVerified, relay, relayTraceBlock, withPrependedHeaders } from "./deliver/forward";
+import { newId } from "./ids";
+import { log, logError } from "./log";
+import { type ReceivedMessage, type ReceiveProblem, receive } from "./receive";
+import { headerValue } from "./receive/header-section";
+import { type Decision, formatReply, reject } from "./route/decision";
+import { route } from "./route";
+import { insertMessageLog, type LoggedDecision, type MessageLogEntry } from "./store/messages";
+
+export interface InboundDeps {
+  resolverFor(env: Env): Resolver;
+  now(): number;
+}
+
+export interface InboundOutcome {
+  id: string;
+  decision: Decision;
+  logged: LoggedDecision;
+  /** D1 statements issued on the message's path (routing + log), for the benchmark. */
+  queries: number;
+}
+
+function problemDecision(problem: ReceiveProblem, config: Config): Decision {
+  switch (problem.problem) {
+    case "too-large":
+      // RFC 3463 5.3.4: "message too big for system".
+      return reject("max-size", 552, "5.3.4", `Message exceeds the ${config.maxMessageBytes}-byte size limit`);
+    case "header-too-large":
+      return reject("header-limits", 552, "5.3.4", "Header section too large");
+    case "too-many-header-fields":
+      return reject("header-limits", 554, "5.6.0", "Too many header fields");
+    case "no-header-section":
+      // RFC 5322 section 3.6: Date and From are required; a message without a header is not mail.
+      return reject("header-limits", 554, "5.6.0", "Message has no header section (RFC 5322 section 3.6)");
+  }
+}
+
+/** Results reported when authentication itself broke on hostile input: nothing is trusted. */
+function failedAuth(error: unknown, message: ReceivedMessage): AuthResults {
+  const comment = `authentication failed: ${(error as Error)?.message ?? String(error)}`.slice(0, 200);
+  const none = { result: "permerror", comment };
+  const fromDomains = [...new Set(message.from.addresses.map((a) => a.slice(a.lastIndexOf("@") + 1).toLowerCase()))];
+  return {
+    dkim: { ...none, signatures: [] },
+    spf: { ...none },
+    arc: { ...none, instance: 0 },
+    dmarc: { ...none },
+    fromDomains,
+    authenticated: false,
+    header: `none; dkim=permerror; spf=none; arc=permerror; dmarc=permerror`,
+    arcData: undefined,
+  };
+}
+
+export async function handleEmail(message: ForwardableEmailMessage, env: Env, deps: InboundDeps): Promise<InboundOutcome> {
+  const config = readConfig(env);
+  const id = newId(deps.now());
+  const base: Omit<MessageLogEntry, "decision" | "rule" | "smtpReply" | "reason" | "destinations" | "auth"> = {
+    id,
+    receivedAt: deps.now(),
+    mailFrom: message.from,
+    rcptTo: message.to,
+    domain: null,
+    messageId: null,
+    subject: null,
+    fromHeader: null,
+    size: message.rawSize,
+  };
+
+  // ── receive ────────────────────────────────────────────────────────────────────────────────
+  const received = await receive(
+    { from: message.from, to: message.to, raw: message.raw, rawSize: message.rawSize },
+    config.maxMessageBytes,
+  );
+  if (!received.ok) {
+    const decision = problemDecision(received.problem, config);
+    return finish(message, env, { ...base, auth: null }, decision, [], 0);
+  }
+  const mail = received.message;
+  const entry = {
+    ...base,
+    size: mail.size,
+    messageId: mail.messageId ?? null,
+    subject: mail.subject ?? null,
+    fromHeader: headerValue(mail.headers, "from") ?? null,
+  };
+  const recipient = parseAddress(message.to);
+  if (!recipient) {
+    // RFC 3463 5.1.3: "bad destination mailbox address syntax".
+    const decision = reject("recipient-syntax", 553, "5.1.3", "Recipient address syntax is invalid");
+    return finish(message, env, { ...entry, auth: null }, decision, [], 0);
+  }
+  entry.domain = recipient.domain;
+
+  // ── authenticate ───────────────────────────────────────────────────────────────────────────
+  let auth: AuthResults;
+  try {
+    auth = await authenticate(mail.raw, {
+      resolver: deps.resolverFor(env),
+      authservId: config.authservId,
+      mailFrom: mail.mailFrom,
+      topReceived: headerValue(mail.headers, "received"),
+      trustedReceivers: config.trustedReceivers,
+    });
+  } catch (error) {
+    // mailauth reports DNS trouble as temperror results; a throw here means input it could not
+    // parse. That is the sender's problem, not a reason to crash or retry.
+    logError({ stage: "authenticate", unit: "mailauth", outcome: "error", messageId: id, error });
+    auth = failedAuth(error, mail);
+  }
+  log({ stage: "authenticate", unit: "summary", outcome: summarize(auth), messageId: id });
+
+  // ── route ──────────────────────────────────────────────────────────────────────────────────
+  // A D1 failure throws out of here on purpose: temporary failure, the sender retries.
+  const routed = await route(env.DB, mail, auth, recipient, config);
+  const decision = routed.decision;
+
+  // ── deliver ────────────────────────────────────────────────────────────────────────────────
+  if (decision.kind !== "accept") {
+    return finish(message, env, { ...entry, auth }, decision, [], routed.queries);
+  }
+  const trace = {
+    loopKey: lookupKey(recipient.address),
+    authSummary: summarize(auth),
+    authResults: auth.header,
+    originalRcpt: recipient.address,
+  };
+  const viaForward = decision.deliveries.filter((d) => d.via === "forward");
+  const { forwarded, refused } = await forwardVerified(message, viaForward, trace);
+  const toRelay = [...decision.deliveries.filter((d) => d.via === "relay").map((d) => d.to), ...refused.map((r) => r.to)];
+  for (const failure of refused) {
+    log({ stage: "deliver", unit: "forward", outcome: "refused", messageId: id, to: failure.to, error: failure.error });
+  }
+  if (toRelay.length > 0) {
+    const raw = withPrependedHeaders(relayTraceBlock(trace, config.authservId, new Date(deps.now())), mail.raw);
+    // R2/D1/Queue failure throws: nothing has been promised to the sender yet except any
+    // forward() above, which a retry may repeat (a duplicate is better than a loss).
+    await relay(env, {
+      messageLogId: id,
+      raw,
+      mailFrom: await envelopeSenderFor(mail.mailFrom, recipient.domain, config, deps),
+      recipients: toRelay,
+      domain: recipient.domain,
+      senderAuthenticated: auth.authenticated,
+      autoSubmitted: isAutoSubmitted(mail),
+    });
+  }
+  const logged: LoggedDecision = toRelay.length > 0 && forwarded.length === 0 ? "relayed" : "forwarded";
+  return finish(message, env, { ...entry, auth }, decision, [...forwarded, ...toRelay], routed.queries, logged);
+}
+
+function isAutoSubmitted(mail: ReceivedMessage): boolean {
+  // RFC 3834 section 5: anything but "no" marks an automatic message.
+  const value = headerValue(mail.headers, "auto-submitted");
+  return value !== undefined && value.trim().toLowerCase() !== "no";
+}
+
+async function envelopeSenderFor(mailFrom: string, domain: string, config: Config, _deps: InboundDeps): Promise<string> {
+  // RFC 5321 section 4.5.5: the null reverse-path stays null. Otherwise SRS (see deliver/srs.ts).
+  if (!mailFrom) return "";
+  const { srsForward } = await import("./deliver/srs");
+  return srsForward(mailFrom, domain, config.srsSecret);
+}
+
+const LOGGED: Record<Decision["kind"], LoggedDecision> = {
+  accept: "forwarded",
+  hold: "held",
+  discard: "discarded",
+  reject: "rejected",
+  defer: "deferred",
+};
+
+async function finish(
+  message: ForwardableEmailMessage,
+  env: Env,
+  entry: Omit<MessageLogEntry, "decision" | "rule" | "smtpReply" | "reason" | "destinations">,
+  decision: Decision,
+  destinations: string[],
+  queries: number,
+  logged: LoggedDecision = LOGGED[decision.kind],
+): Promise<InboundOutcome> {
+  const smtpReply = decision.kind === "reject" ? formatReply(decision.reply) : null;
+  if (decision.kind === "reject") message.setReject(smtpReply ?? "550 5.0.0 Rejected");
+  log({
+    stage: "route",
+    unit: decision.rule,
+    outcome: logged,
+    messageId: entry.id,
+    rcpt: entry.rcptTo,
+    reason: decision.reason,
+  });
+  try {
+    await insertMessageLog(env.DB, {
+      ...entry,
+      decision: logged,
+      rule: decision.rule,
+      smtpReply,
+      reason: decision.reason,
+      destinations,
+    }).run();
+  } catch (error) {
+    // The decision has already been carried out (forwarded, queued or rejected). Throwing now
+    // would make the sender retry and deliver twice, so a lost log row is the lesser harm; the
+    // structured log line above still records the decision.
+    logError({ stage: "route", unit: "message-log", outcome: "log-write-failed", messageId: entry.id, error });
+  }
+  if (decision.kind === "defer") {
+    // Temporary failure by design: throwing makes Email Routing answer 4xx (DESIGN.md).
+    throw new Error(`deferred: ${decision.reason}`);
+  }
+  return { id: entry.id, decision, logged, queries: queries + 1 };
+}

@@ -1,0 +1,31 @@
+import { alias } from "./rules/alias";
+import { dmarcReject } from "./rules/dmarc-reject";
+import { headerFrom } from "./rules/header-from";
+import { loopMarker } from "./rules/loop-marker";
+import { noSuchUser } from "./rules/no-such-user";
+import { tooManyReceived } from "./rules/too-many-received";
+import { unknownDomain } from "./rules/unknown-domain";
+import type { Rule } from "./types";
+
+/**
+ * The inbound chain, in order. The first rule that returns a decision wins. Size and header-bomb
+ * limits are enforced earlier, in receive/, because they must hold before anything is parsed.
+ */
+export const INBOUND_CHAIN: readonly Rule[] = [
+  loopMarker, // our own marker for this recipient: the cheapest loop signal, checked first
+  tooManyReceived, // hop count (RFC 5321 section 6.3)
+  unknownDomain, // 5.1.2 before looking at any alias
+  headerFrom, // exactly one From with one author domain (RFC 5322 3.6, RFC 7489 6.6.1)
+  dmarcReject, // honour p=reject for mail that fails DMARC (RFC 7489 6.7)
+  alias, // exact → subaddress → pattern → catch-all; disabled → 5.2.1
+  noSuchUser, // nothing matched: 5.1.1
+];
+
+export function runChain(chain: readonly Rule[], context: Parameters<Rule["check"]>[0]) {
+  for (const rule of chain) {
+    const decision = rule.check(context);
+    if (decision) return decision;
+  }
+  // The chain always ends with a rule that decides; reaching here is a programming error.
+  throw new Error("routing chain ended without a decision");
+}

@@ -1,0 +1,36 @@
+/**
+ * What Facteur decided for one recipient of one message: a small union, free of side effects.
+ * The entry point turns it into forward()/enqueue, setReject() or a thrown error.
+ */
+
+/** An SMTP reply for a rejection: basic code (RFC 5321 section 4.2) and enhanced status (RFC 3463). */
+export interface SmtpReply {
+  code: 550 | 551 | 552 | 553 | 554;
+  enhanced: string;
+  text: string;
+}
+
+export interface Delivery {
+  /** Final destination address. */
+  to: string;
+  /**
+   * "forward": message.forward(), which reaches only addresses verified in the Cloudflare account;
+   * "relay": R2 + Queue + the outbound relay, for everything else.
+   */
+  via: "forward" | "relay";
+}
+
+export type Decision =
+  | { kind: "accept"; rule: string; reason: string; deliveries: Delivery[] }
+  | { kind: "hold"; rule: string; reason: string }
+  | { kind: "discard"; rule: string; reason: string }
+  | { kind: "reject"; rule: string; reason: string; reply: SmtpReply }
+  | { kind: "defer"; rule: string; reason: string };
+
+export function reject(rule: string, code: SmtpReply["code"], enhanced: string, text: string): Decision {
+  return { kind: "reject", rule, reason: text, reply: { code, enhanced, text } };
+}
+
+export function formatReply(reply: SmtpReply): string {
+  return `${reply.code} ${reply.enhanced} ${reply.text}`;
+}

@@ -1,0 +1,85 @@
+/**
+ * Route: run the inbound chain for one recipient, then follow destinations that are themselves
+ * Facteur addresses (nested aliases) until every destination is external.
+ */
+import type { AuthResults } from "../authenticate";
+import type { Config } from "../config";
+import type { ReceivedMessage } from "../receive";
+import { findRoutingFacts, type RoutingFacts } from "../store/routing";
+import { INBOUND_CHAIN, runChain } from "./chain";
+import { type Decision, type Delivery, reject } from "./decision";
+import { resolveAlias } from "./rules/alias";
+import type { Rule } from "./types";
+
+/** An alias may point at another alias; deeper than this is a misconfiguration, not a use. */
+export const MAX_ALIAS_DEPTH = 8;
+
+export interface Recipient {
+  local: string;
+  domain: string;
+  address: string;
+}
+
+export interface RouteResult {
+  decision: Decision;
+  /** D1 statements issued, for the benchmark's query count. */
+  queries: number;
+}
+
+export async function route(
+  db: D1Database,
+  message: ReceivedMessage,
+  auth: AuthResults,
+  recipient: Recipient,
+  config: Config,
+  chain: readonly Rule[] = INBOUND_CHAIN,
+): Promise<RouteResult> {
+  const facts = await findRoutingFacts(db, recipient.local, recipient.domain);
+  let queries = 1;
+  const decision = runChain(chain, { message, auth, recipient, facts, config });
+  if (decision.kind !== "accept") return { decision, queries };
+  const expanded = await expandLocal(db, decision.deliveries, facts, new Set([recipient.address.toLowerCase()]), 1);
+  queries += expanded.queries;
+  if ("reject" in expanded) return { decision: expanded.reject, queries };
+  return { decision: { ...decision, deliveries: expanded.deliveries }, queries };
+}
+
+async function expandLocal(
+  db: D1Database,
+  deliveries: Delivery[],
+  facts: RoutingFacts,
+  visited: Set<string>,
+  depth: number,
+): Promise<{ deliveries: Delivery[]; queries: number } | { reject: Decision; queries: number }> {
+  const out: Delivery[] = [];
+  let queries = 0;
+  for (const delivery of deliveries) {
+    const at = delivery.to.lastIndexOf("@");
+    const domain = delivery.to.slice(at + 1).toLowerCase();
+    if (!facts.localDomains.has(domain)) {
+      out.push(delivery);
+      continue;
+    }
+    const key = delivery.to.toLowerCase();
+    if (visited.has(key)) {
+      return { reject: reject("alias", 554, "5.4.6", `Alias loop through ${delivery.to}`), queries };
+    }
+    if (depth >= MAX_ALIAS_DEPTH) {
+      return { reject: reject("alias", 554, "5.4.6", `Aliases nested deeper than ${MAX_ALIAS_DEPTH}`), queries };
+    }
+    const nested = await findRoutingFacts(db, delivery.to.slice(0, at), domain);
+    queries++;
+    const decision = resolveAlias(nested);
+    if (!decision || decision.kind !== "accept") {
+      const text = decision?.kind === "reject" ? decision.reason : `no alias for ${delivery.to}`;
+      return { reject: reject("alias", 550, "5.1.1", `Nested destination ${delivery.to}: ${text}`), queries };
+    }
+    const inner = await expandLocal(db, decision.deliveries, nested, new Set([...visited, key]), depth + 1);
+    queries += inner.queries;
+    if ("reject" in inner) return inner;
+    out.push(...inner.deliveries);
+  }
+  // The same final address reached through two paths is delivered once.
+  const unique = new Map(out.map((d) => [d.to.toLowerCase(), d]));
+  return { deliveries: [...unique.values()], queries };
+}

@@ -1,0 +1,120 @@
+/** The inbound message log: one row per message and recipient, whatever the decision. */
+import type { AuthResults } from "../authenticate";
+
+export type LoggedDecision = "forwarded" | "relayed" | "list" | "held" | "rejected" | "discarded" | "deferred";
+
+export interface MessageLogEntry {
+  id: string;
+  receivedAt: number;
+  mailFrom: string;
+  rcptTo: string;
+  domain: string | null;
+  messageId: string | null;
+  subject: string | null;
+  fromHeader: string | null;
+  size: number;
+  auth: Pick<AuthResults, "dkim" | "spf" | "arc" | "dmarc"> | null;
+  decision: LoggedDecision;
+  rule: string | null;
+  smtpReply: string | null;
+  reason: string | null;
+  destinations: string[];
+}
+
+/** D1 rows are capped at 2 MB; subjects and headers from the internet are not to be trusted. */
+const MAX_TEXT = 998;
+
+function clip(value: string | null): string | null {
+  return value === null ? null : value.length > MAX_TEXT ? `${value.slice(0, MAX_TEXT)}…` : value;
+}
+
+function authJson(auth: MessageLogEntry["auth"]): string | null {
+  if (!auth) return null;
+  const brief = (c: { result: string; comment: string }) => ({ result: c.result, comment: clip(c.comment) });
+  return JSON.stringify({ dkim: brief(auth.dkim), spf: brief(auth.spf), arc: brief(auth.arc), dmarc: brief(auth.dmarc) });
+}
+
+export function insertMessageLog(db: D1Database, entry: MessageLogEntry): D1PreparedStatement {
+  return db
+    .prepare(
+      `INSERT INTO messages (id, received_at, mail_from, rcpt_to, domain, message_id, subject, from_header, size, auth,
+                             decision, rule, smtp_reply, reason, destinations)
+       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)`,
+    )
+    .bind(
+      entry.id,
+      entry.receivedAt,
+      clip(entry.mailFrom) ?? "",
+      clip(entry.rcptTo) ?? "",
+      entry.domain,
+      clip(entry.messageId),
+      clip(entry.subject),
+      clip(entry.fromHeader),
+      entry.size,
+      authJson(entry.auth),
+      entry.decision,
+      entry.rule,
+      entry.smtpReply,
+      clip(entry.reason),
+      JSON.stringify(entry.destinations.slice(0, 100)),
+    );
+}
+
+export interface MessageRow {
+  id: string;
+  received_at: number;
+  mail_from: string;
+  rcpt_to: string;
+  domain: string | null;
+  message_id: string | null;
+  subject: string | null;
+  from_header: string | null;
+  size: number;
+  auth: string | null;
+  decision: string;
+  rule: string | null;
+  smtp_reply: string | null;
+  reason: string | null;
+  destinations: string | null;
+}
+
+export interface MessageFilter {
+  rcpt?: string;
+  decision?: string;
+  /** Restrict to these recipient domains (domain-scoped API tokens). */
+  domains?: string[];
+  /** Exclusive upper bound on id (ids sort by time, newest first). */
+  before?: string;
+  limit: number;
+}
+
+export async function listMessages(db: D1Database, filter: MessageFilter): Promise<MessageRow[]> {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  if (filter.rcpt) {
+    params.push(filter.rcpt.toLowerCase());
+    where.push(`lower(rcpt_to) = ?${params.length}`);
+  }
+  if (filter.decision) {
+    params.push(filter.decision);
+    where.push(`decision = ?${params.length}`);
+  }
+  if (filter.domains) {
+    const marks = filter.domains.map((d) => {
+      params.push(d);
+      return `?${params.length}`;
+    });
+    where.push(marks.length ? `domain IN (${marks.join(", ")})` : "0");
+  }
+  if (filter.before) {
+    params.push(filter.before);
+    where.push(`id < ?${params.length}`);
+  }
+  params.push(filter.limit);
+  const sql = `SELECT * FROM messages ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY id DESC LIMIT ?${params.length}`;
+  const { results } = await db
+    .prepare(sql)
+    .bind(...params)
+    .all<MessageRow>();
+  return results;
+}

@@ -1,0 +1,105 @@
+/**
+ * The one D1 query routing needs per recipient: the domain row, every alias that could match
+ * (exact, subaddress base, wildcard patterns), and the account's verified destinations.
+ * Folding them into one statement keeps an inbound alias message at two queries (this and the
+ * log insert), which matters on the Free plan's 10 ms CPU budget.
+ */
+import { lookupKey, splitSubaddress } from "../address";
+
+export interface AliasCandidate {
+  address: string;
+  lookup: string;
+  isPattern: boolean;
+  literalLength: number;
+  enabled: boolean;
+  destinations: string[];
+}
+
+export interface RoutingFacts {
+  domain: { name: string; enabled: boolean; catchAll: string[] | null } | null;
+  candidates: AliasCandidate[];
+  /** Lower-cased addresses verified in the Cloudflare account (message.forward() reaches only these). */
+  verified: ReadonlySet<string>;
+  /** Domains Facteur serves: a destination on one of them is resolved again, not delivered. */
+  localDomains: ReadonlySet<string>;
+  /** The lookup keys the query used: the full local part and its subaddress base. */
+  fullKey: string;
+  baseKey: string;
+  tag: string | null;
+}
+
+interface Row {
+  kind: "domain" | "alias" | "verified" | "local";
+  name: string | null;
+  enabled: number | null;
+  catch_all: string | null;
+  address: string | null;
+  lookup: string | null;
+  is_pattern: number | null;
+  literal_length: number | null;
+  destinations: string | null;
+}
+
+// Four row kinds in one result: 'domain' (0 or 1), 'alias' (candidates), 'verified' (one row
+// holding a JSON array; the account has at most 200 verified destinations) and 'local' (the
+// domains Facteur serves, so nested aliases are recognised without another query).
+const ROUTING_QUERY = `
+SELECT 'domain' AS kind, name, enabled, catch_all, NULL AS address, NULL AS lookup, NULL AS is_pattern,
+       NULL AS literal_length, NULL AS destinations
+  FROM domains WHERE name = ?1
+UNION ALL
+SELECT 'alias', NULL, a.enabled, NULL, a.address, a.lookup, a.is_pattern, a.literal_length,
+       COALESCE(a.destinations,
+         (SELECT json_group_array(m.address) FROM user_mailboxes m WHERE m.user_name = a.owner ORDER BY m.position))
+  FROM aliases a
+ WHERE a.domain = ?1 AND (a.lookup IN (?2, ?3) OR (a.is_pattern = 1 AND (?2 GLOB a.glob OR ?3 GLOB a.glob)))
+UNION ALL
+SELECT 'verified', NULL, NULL, NULL, NULL, NULL, NULL, NULL, json_group_array(address)
+  FROM destinations WHERE verified = 1
+UNION ALL
+SELECT 'local', NULL, NULL, NULL, NULL, NULL, NULL, NULL, json_group_array(name) FROM domains`;
+
+function parseList(json: string | null): string[] {
+  if (!json) return [];
+  try {
+    const value: unknown = JSON.parse(json);
+    return Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : [];
+  } catch {
+    return [];
+  }
+}
+
+export async function findRoutingFacts(db: D1Database, local: string, domain: string): Promise<RoutingFacts> {
+  const { base, tag } = splitSubaddress(local);
+  const fullKey = lookupKey(`${local}@${domain}`);
+  const baseKey = lookupKey(`${base}@${domain}`);
+  const { results } = await db.prepare(ROUTING_QUERY).bind(domain, fullKey, baseKey).all<Row>();
+  const facts: RoutingFacts = { domain: null, candidates: [], verified: new Set(),
+    localDomains: new Set(),
+    fullKey, baseKey, tag };
+  for (const row of results) {
+    if (row.kind === "domain" && row.name) {
+      const catchAll = row.catch_all === null ? null : parseList(row.catch_all);
+      facts.domain = { name: row.name, enabled: row.enabled === 1, catchAll };
+    } else if (row.kind === "alias" && row.address && row.lookup) {
+      facts.candidates.push({
+        address: row.address,
+        lookup: row.lookup,
+        isPattern: row.is_pattern === 1,
+        literalLength: row.literal_length ?? 0,
+        enabled: row.enabled === 1,
+        destinations: parseList(row.destinations),
+      });
+    } else if (row.kind === "verified") {
+      facts.verified = new Set(parseList(row.destinations).map((a) => a.toLowerCase()));
+    } else if (row.kind === "local") {
+      facts.localDomains = new Set(parseList(row.destinations));
+    }
+  }
+  return facts;
+}
+
+/** SQLite GLOB for an alias pattern: '*' stays a wildcard, '?' and '[' match themselves. */
+export function aliasGlob(lookup: string): string {
+  return lookup.replace(/[[?]/g, (c) => `[${c}]`);
+}
