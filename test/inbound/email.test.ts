@@ -1,0 +1,221 @@
+/**
+ * email() end to end: receive → authenticate → route → deliver → log, through the real entry point
+ * with miniflare's D1, signed fixtures and a declared DNS zone.
+ */
+import { env } from "cloudflare:test";
+import { beforeAll, describe, expect, it } from "vitest";
+import { createZoneResolver, type Zone } from "../../src/authenticate/dns";
+import { createWorker } from "../../src/index";
+import { insertAlias } from "../../src/store/aliases";
+import { insertDomain, upsertDestination } from "../../src/store/domains";
+import { emailMessage, mail } from "../helpers/email";
+import { arcSealed, dkimSigned, publish, testKey } from "../helpers/keys";
+
+const sender = testKey("sender.test");
+const forger = testKey("forger.test");
+const relayKey = testKey("lists.relay.test");
+const zone: Zone = {
+  "_dmarc.sender.test": { TXT: ["v=DMARC1; p=reject"] },
+  "sender.test": { TXT: ["v=spf1 ip4:192.0.2.1 -all"] },
+  "_dmarc.relaxed.test": { TXT: ["v=DMARC1; p=none"] },
+};
+publish(zone, sender);
+publish(zone, forger);
+publish(zone, relayKey);
+
+const worker = createWorker({ resolverFor: () => createZoneResolver(zone) });
+const TRUSTED = "from mail.sender.test (mail.sender.test [192.0.2.1]) by mx1.mx.cloudflare.net with ESMTPS id 1; Wed, 25 Nov 2026 09:00:00 +0000";
+
+async function deliver(raw: string, to: string, from = "alice@sender.test", testEnv: Env = env, options = {}) {
+  const captured = emailMessage(raw, { from, to }, options);
+  await worker.email(captured.message, testEnv, {} as ExecutionContext);
+  return captured;
+}
+
+async function logRow(rcpt: string) {
+  return env.DB.prepare("SELECT * FROM messages WHERE rcpt_to = ? ORDER BY id DESC LIMIT 1")
+    .bind(rcpt)
+    .first<{ decision: string; rule: string; smtp_reply: string | null; auth: string; reason: string; destinations: string }>();
+}
+
+beforeAll(async () => {
+  await env.DB.batch([
+    insertDomain(env.DB, { name: "example.test", catchAll: ["catch@gmail.com"] }),
+    insertDomain(env.DB, { name: "other.test" }),
+    insertDomain(env.DB, { name: "off.test", enabled: false }),
+    ...["alice@gmail.com", "bob@gmail.com", "user@gmail.com", "sales@gmail.com", "eu@gmail.com", "catch@gmail.com"].map(
+      (a) => upsertDestination(env.DB, a, true),
+    ),
+    insertAlias(env.DB, { address: "hello@example.test", domain: "example.test", destinations: ["alice@gmail.com", "bob@gmail.com"] }),
+    insertAlias(env.DB, { address: "user@example.test", domain: "example.test", destinations: ["user@gmail.com"] }),
+    insertAlias(env.DB, { address: "sales-*@example.test", domain: "example.test", destinations: ["sales@gmail.com"] }),
+    insertAlias(env.DB, { address: "sales-eu-*@example.test", domain: "example.test", destinations: ["eu@gmail.com"] }),
+    insertAlias(env.DB, { address: "off@example.test", domain: "example.test", destinations: ["user@gmail.com"], enabled: false }),
+    insertAlias(env.DB, { address: "nested@other.test", domain: "other.test", destinations: ["hello@example.test"] }),
+    insertAlias(env.DB, { address: "loop1@other.test", domain: "other.test", destinations: ["loop2@other.test"] }),
+    insertAlias(env.DB, { address: "loop2@other.test", domain: "other.test", destinations: ["loop1@other.test"] }),
+  ]);
+});
+
+describe("routing through email()", () => {
+  it("forwards an exact alias to every verified destination with Facteur's X- headers", async () => {
+    const raw = await dkimSigned(mail({ From: "Alice <alice@sender.test>", To: "hello@example.test", Subject: "Hi" }), sender);
+    const c = await deliver(raw, "hello@example.test");
+    expect(c.rejected).toBeUndefined();
+    expect(c.forwards.map((f) => f.to)).toEqual(["alice@gmail.com", "bob@gmail.com"]);
+    expect(c.forwards[0]?.headers["x-facteur-loop"]).toBe("hello@example.test");
+    expect(c.forwards[0]?.headers["x-facteur-authentication"]).toContain("dkim=pass");
+    const row = await logRow("hello@example.test");
+    expect(row?.decision).toBe("forwarded");
+    expect(row?.rule).toBe("alias");
+    expect(JSON.parse(row?.destinations ?? "[]")).toEqual(["alice@gmail.com", "bob@gmail.com"]);
+  });
+
+  it("resolves user+tag@ to user@ (RFC 5233 subaddressing)", async () => {
+    const c = await deliver(mail({ From: "alice@sender.test", To: "user+news@example.test" }), "user+news@example.test");
+    expect(c.forwards.map((f) => f.to)).toEqual(["user@gmail.com"]);
+    expect((await logRow("user+news@example.test"))?.reason).toBe("subaddress match user@example.test");
+  });
+
+  it("picks the wildcard pattern with the longest literal part", async () => {
+    const eu = await deliver(mail({ From: "alice@sender.test" }), "sales-eu-paris@example.test");
+    expect(eu.forwards.map((f) => f.to)).toEqual(["eu@gmail.com"]);
+    const any = await deliver(mail({ From: "alice@sender.test" }), "sales-us@example.test");
+    expect(any.forwards.map((f) => f.to)).toEqual(["sales@gmail.com"]);
+    expect((await logRow("sales-us@example.test"))?.reason).toBe("pattern match sales-*@example.test");
+  });
+
+  it("falls back to the domain's catch-all", async () => {
+    const c = await deliver(mail({ From: "alice@sender.test" }), "Random.Person@example.test");
+    expect(c.forwards.map((f) => f.to)).toEqual(["catch@gmail.com"]);
+    expect((await logRow("Random.Person@example.test"))?.reason).toBe("catch-all match *@example.test");
+  });
+
+  it("matches local parts case-insensitively", async () => {
+    const c = await deliver(mail({ From: "alice@sender.test" }), "HELLO@Example.Test");
+    expect(c.forwards).toHaveLength(2);
+  });
+
+  it("follows a nested alias and rejects an alias loop", async () => {
+    const nested = await deliver(mail({ From: "alice@sender.test" }), "nested@other.test");
+    expect(nested.forwards.map((f) => f.to)).toEqual(["alice@gmail.com", "bob@gmail.com"]);
+    const loop = await deliver(mail({ From: "alice@sender.test" }), "loop1@other.test");
+    expect(loop.rejected).toMatch(/^554 5\.4\.6 Alias loop/);
+    expect((await logRow("loop1@other.test"))?.decision).toBe("rejected");
+  });
+
+  it.each([
+    ["nobody@other.test", /^550 5\.1\.1 /, "no-such-user"],
+    ["someone@unknown.test", /^550 5\.1\.2 /, "unknown-domain"],
+    ["someone@off.test", /^550 5\.1\.2 /, "unknown-domain"],
+    ["off@example.test", /^550 5\.2\.1 /, "alias"],
+  ])("rejects %s with its precise code", async (rcpt, code, rule) => {
+    const c = await deliver(mail({ From: "alice@sender.test" }), rcpt);
+    expect(c.forwards).toEqual([]);
+    expect(c.rejected).toMatch(code);
+    const row = await logRow(rcpt);
+    expect(row?.decision).toBe("rejected");
+    expect(row?.rule).toBe(rule);
+    expect(row?.smtp_reply).toBe(c.rejected);
+  });
+
+  it("rejects a message carrying our loop marker for this recipient", async () => {
+    const c = await deliver(mail({ "X-Facteur-Loop": "hello@example.test", From: "alice@sender.test" }), "hello@example.test");
+    expect(c.rejected).toMatch(/^554 5\.4\.6 /);
+    expect((await logRow("hello@example.test"))?.rule).toBe("loop-marker");
+  });
+
+  it("rejects a message with too many Received headers", async () => {
+    const received = Array.from({ length: 51 }, (_, i) => `Received: from h${i}.test by h${i + 1}.test; Wed, 25 Nov 2026 09:00:00 +0000`);
+    const raw = `${received.join("\r\n")}\r\n${mail({ From: "alice@sender.test" })}`;
+    const c = await deliver(raw, "user@example.test");
+    expect(c.rejected).toMatch(/^554 5\.4\.6 Too many hops/);
+  });
+
+  it("refuses an over-size message with 552 5.3.4 without reading it all", async () => {
+    const small = { ...env, MAX_MESSAGE_BYTES: "2048" } as Env;
+    const c = await deliver(mail({ From: "alice@sender.test" }, "x".repeat(4096)), "hello@example.test", "alice@sender.test", small);
+    expect(c.rejected).toMatch(/^552 5\.3\.4 /);
+    const row = await logRow("hello@example.test");
+    expect(row?.rule).toBe("max-size");
+  });
+});
+
+describe("authentication through email()", () => {
+  const auth = async (rcpt: string) => JSON.parse((await logRow(rcpt))?.auth ?? "{}");
+
+  it("records DKIM pass, fail and none", async () => {
+    const signed = await dkimSigned(mail({ From: "alice@sender.test", Subject: "dkim" }), sender);
+    await deliver(signed, "user+pass@example.test");
+    expect((await auth("user+pass@example.test")).dkim.result).toBe("pass");
+
+    const tampered = signed.replace("Hello.", "Hullo.");
+    await deliver(tampered, "user+fail@example.test", "x@relaxed.test");
+    expect((await auth("user+fail@example.test")).dkim.result).toBe("fail");
+
+    await deliver(mail({ From: "bob@relaxed.test" }), "user+none@example.test", "bob@relaxed.test");
+    expect((await auth("user+none@example.test")).dkim.result).toBe("none");
+  });
+
+  it("passes DMARC for an aligned signature and rejects a p=reject failure with 5.7.1", async () => {
+    const good = await dkimSigned(mail({ From: "alice@sender.test" }), sender);
+    const ok = await deliver(good, "user+dmarc@example.test");
+    expect(ok.forwards).toHaveLength(1);
+    expect((await auth("user+dmarc@example.test")).dmarc.result).toBe("pass");
+
+    // Signed by another domain: DKIM passes for forger.test but does not align with sender.test.
+    const spoof = await dkimSigned(mail({ From: "ceo@sender.test" }), forger);
+    const bad = await deliver(spoof, "user+spoof@example.test", "ceo@sender.test");
+    expect(bad.forwards).toEqual([]);
+    expect(bad.rejected).toMatch(/^550 5\.7\.1 /);
+    const row = await logRow("user+spoof@example.test");
+    expect(row?.rule).toBe("dmarc-reject");
+    expect(JSON.parse(row?.auth ?? "{}").dmarc.result).toBe("fail");
+  });
+
+  it("verifies an ARC chain sealed by an intermediary", async () => {
+    const original = await dkimSigned(mail({ From: "alice@relaxed.test", Subject: "via list" }), relayKey);
+    const sealed = await arcSealed(original, relayKey, "lists.relay.test; dkim=pass header.d=lists.relay.test");
+    await deliver(sealed, "user+arc@example.test", "bounce@lists.relay.test");
+    expect((await auth("user+arc@example.test")).arc.result).toBe("pass");
+  });
+
+  it("evaluates SPF only from a Received header written by a trusted receiver", async () => {
+    const trusted = `Received: ${TRUSTED}\r\n${mail({ From: "alice@sender.test" })}`;
+    await deliver(trusted, "user+spf1@example.test");
+    const spf = (await auth("user+spf1@example.test")).spf;
+    expect(spf.result).toBe("pass");
+
+    const forged = trusted.replace("mx1.mx.cloudflare.net", "mx.attacker.test");
+    await deliver(forged, "user+spf2@example.test");
+    const none = (await auth("user+spf2@example.test")).spf;
+    expect(none.result).toBe("none");
+    expect(none.comment).toContain("not written by a trusted receiver");
+
+    // Only the top header counts: a trusted-looking header below an untrusted one proves nothing.
+    const buried = `Received: from evil.test by mx.attacker.test; Wed, 25 Nov 2026 09:00:00 +0000\r\n${trusted}`;
+    await deliver(buried, "user+spf3@example.test");
+    expect((await auth("user+spf3@example.test")).spf.result).toBe("none");
+
+    const wrongIp = trusted.replace("[192.0.2.1]", "[198.51.100.7]");
+    await deliver(wrongIp, "user+spf4@example.test");
+    expect((await auth("user+spf4@example.test")).spf.result).toBe("fail");
+  });
+});
+
+describe("transient failures", () => {
+  it("throws (temporary SMTP failure) when D1 is unavailable, so the sender retries", async () => {
+    const broken = {
+      prepare() {
+        throw new Error("D1_ERROR: Network connection lost");
+      },
+      batch() {
+        throw new Error("D1_ERROR: Network connection lost");
+      },
+    } as unknown as D1Database;
+    const c = emailMessage(mail({ From: "alice@sender.test" }), { from: "alice@sender.test", to: "hello@example.test" });
+    await expect(worker.email(c.message, { ...env, DB: broken } as Env, {} as ExecutionContext)).rejects.toThrow(/D1_ERROR/);
+    expect(c.rejected).toBeUndefined();
+    expect(c.forwards).toEqual([]);
+  });
+});
