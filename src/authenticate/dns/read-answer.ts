@@ -82,7 +82,7 @@ export function readAnswer(response: DnsMessage, question: Question): Outcome {
     ttl = Math.min(ttl, alias.ttl);
     current = key(alias.data);
     if (visited.has(current)) return { ok: false, code: "ESERVFAIL", ttl: 0, detail: "CNAME loop" };
-    if (hops + 1 >= MAX_CNAME_CHAIN) return { ok: false, code: "ESERVFAIL", ttl: 0, detail: "CNAME chain too long" };
+    if (hops + 1 > MAX_CNAME_CHAIN) return { ok: false, code: "ESERVFAIL", ttl: 0, detail: "CNAME chain too long" };
     visited.add(current);
   }
   // RFC 2308 section 2.2: NOERROR without the data is NODATA, the name exists.

@@ -133,7 +133,7 @@ export function lookupZone(zone: CompiledZone, name: string, type: string): Zone
       const next = target.toLowerCase();
       aliases.push({ owner, target: next });
       if (visited.has(next)) return { aliases, owner, ok: false, code: "ESERVFAIL", detail: "CNAME loop" };
-      if (visited.size >= MAX_CNAME_CHAIN)
+      if (visited.size > MAX_CNAME_CHAIN)
         return { aliases, owner, ok: false, code: "ESERVFAIL", detail: "CNAME chain too long" };
       visited.add(next);
       owner = next;
