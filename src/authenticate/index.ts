@@ -11,10 +11,10 @@ import { arc } from "mailauth/lib/arc";
 import { evaluateDmarc } from "mailauth/lib/dmarc";
 import { dkimVerify } from "mailauth/lib/dkim/verify";
 import { spf } from "mailauth/lib/spf";
+import type { Resolver } from "./dns/types";
 import { clientFromTopReceived } from "./trusted-received";
 
-/** Node `dns.promises.resolve` semantics (TXT → string[][], MX → {exchange, priority}[], …). */
-export type Resolver = (name: string, rrtype: string) => Promise<unknown>;
+export type { Resolver };
 
 export interface CheckResult {
   result: string;
