@@ -1,0 +1,201 @@
+/**
+ * Builds a Delivery Status Notification (RFC 3464) for recipients that failed permanently:
+ *
+ *   multipart/report; report-type=delivery-status        RFC 6522
+ *     text/plain                                         the human-readable part
+ *     message/delivery-status                            RFC 3464 section 2: per-message fields,
+ *                                                        then one block per recipient
+ *     text/rfc822-headers                                the original header section (RFC 6522
+ *                                                        section 4), not the body: smaller, and
+ *                                                        enough to identify the message
+ *
+ * Written by hand: mimetext builds ordinary messages but not multipart/report with a
+ * message/delivery-status part, and the format is a short, fixed layout.
+ */
+
+export interface DsnRecipient {
+  /** The address that failed (RFC 3464 section 2.3.2 Final-Recipient). */
+  finalRecipient: string;
+  /** "failed" for a permanent failure (section 2.3.3). */
+  action?: "failed" | "delayed";
+  /** Enhanced status code, class 5 for failed (RFC 3463), e.g. "5.1.1". */
+  status: string;
+  /** The remote reply, e.g. "550 5.1.1 <x@y>: Recipient address rejected" (section 2.3.6). */
+  diagnosticCode: string;
+  /** The relay that answered, when known (section 2.3.5). */
+  remoteMta?: string;
+  lastAttemptDate?: Date;
+}
+
+export interface DsnInput {
+  /** Our MTA name (section 2.2.2 Reporting-MTA), e.g. the AUTHSERV_ID. */
+  reportingMta: string;
+  /** From: of the report, e.g. mailer-daemon@our.domain. */
+  from: string;
+  /** The original envelope sender, who receives the report. */
+  to: string;
+  /** When Facteur accepted the original (section 2.2.5 Arrival-Date). */
+  arrivalDate: Date;
+  /** The header section of the original, CRLF line endings. */
+  originalHeaders: string;
+  recipients: DsnRecipient[];
+  /** Domain for the report's Message-ID. */
+  messageIdDomain: string;
+  now?: Date;
+  /** Injected for deterministic tests. */
+  boundary?: string;
+  messageId?: string;
+}
+
+/**
+ * A crafted message can carry a header section of hundreds of KB; returning it whole would make
+ * the report a carrier for it. Postfix returns headers capped similarly.
+ */
+export const MAX_RETURNED_HEADER_BYTES = 64 * 1024;
+/** Anything but printable US-ASCII and whitespace (RFC 6531/6533 territory). */
+const NON_ASCII = /[^\t\n\r\x20-\x7e]/;
+
+/** RFC 5322 section 2.1.1: lines are at most 998 characters. */
+const MAX_FIELD_VALUE = 900;
+
+const DAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+/** RFC 5322 section 3.3 date-time, in UTC with a numeric zone. */
+export function rfc5322Date(date: Date): string {
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return `${DAYS[date.getUTCDay()]}, ${date.getUTCDate()} ${MONTHS[date.getUTCMonth()]} ${date.getUTCFullYear()} ${pad(
+    date.getUTCHours(),
+  )}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())} +0000`;
+}
+
+/** One line, no CR/LF (a reply could smuggle fields into the report otherwise), bounded. */
+function oneLine(value: string): string {
+  const flat = value.replace(/[\r\n]+/g, " ").trim();
+  return flat.length > MAX_FIELD_VALUE ? `${flat.slice(0, MAX_FIELD_VALUE)}...` : flat;
+}
+
+/** RFC 3464 section 2.3.2 address-type: rfc822 for ASCII, utf-8 (RFC 6533) otherwise. */
+function typedAddress(address: string): string {
+  return NON_ASCII.test(address) ? `utf-8; ${address}` : `rfc822; ${address}`;
+}
+
+/**
+ * The enhanced status code for a reply (RFC 3463): the one the server gave when its class matches
+ * `klass`, otherwise the generic X.0.0 of that class.
+ */
+export function statusFromReply(reply: string, klass: "4" | "5" = "5"): string {
+  const match = /^\d{3}[ -]([245])\.(\d{1,3})\.(\d{1,3})\b/.exec(reply.trim());
+  if (match && match[1] === klass) return `${klass}.${match[2]}.${match[3]}`;
+  return `${klass}.0.0`;
+}
+
+/** The header section of a raw message (up to the first empty line), CRLF line endings, capped. */
+export function originalHeaderSection(raw: Uint8Array | string): string {
+  const text =
+    typeof raw === "string"
+      ? raw.slice(0, MAX_RETURNED_HEADER_BYTES * 2)
+      : new TextDecoder().decode(raw.subarray(0, MAX_RETURNED_HEADER_BYTES * 2));
+  const end = text.search(/\r?\n\r?\n/);
+  let header = end >= 0 ? text.slice(0, end) : text;
+  if (header.length > MAX_RETURNED_HEADER_BYTES) {
+    // Cut on a line boundary so no field is left half-written.
+    header = header.slice(0, header.lastIndexOf("\n", MAX_RETURNED_HEADER_BYTES));
+  }
+  return `${header.replace(/\r?\n/g, "\r\n")}\r\n`;
+}
+
+/** The unfolded value of the first header field `name` in a header section, or undefined. */
+export function headerValue(headers: string, name: string): string | undefined {
+  const re = new RegExp(`^${name.replace(/[-]/g, "\\-")}[ \\t]*:(.*(?:\\r?\\n[ \\t].*)*)`, "im");
+  const match = re.exec(headers);
+  return match ? match[1]!.replace(/\r?\n/g, "").trim() : undefined;
+}
+
+function randomHex(bytes: number): string {
+  const buf = new Uint8Array(bytes);
+  crypto.getRandomValues(buf);
+  return Array.from(buf, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+function humanPart(input: DsnInput, subject: string | undefined): string {
+  const lines = [
+    `This is the mail system at ${input.reportingMta}.`,
+    "",
+    "Your message could not be delivered to one or more recipients.",
+    "It will not be retried. The details are below.",
+    "",
+    ...(subject ? [`Subject: ${oneLine(subject)}`, ""] : []),
+  ];
+  for (const r of input.recipients) lines.push(`<${r.finalRecipient}>: ${oneLine(r.diagnosticCode)}`);
+  return lines.join("\r\n");
+}
+
+/** The complete report as text with CRLF line endings. */
+export function buildDsn(input: DsnInput): string {
+  if (input.recipients.length === 0) throw new Error("buildDsn needs at least one recipient");
+  const now = input.now ?? new Date();
+  const boundary = input.boundary ?? `dsn-${randomHex(12)}`;
+  const messageId = input.messageId ?? `<${randomHex(16)}@${input.messageIdDomain}>`;
+  const original = originalHeaderSection(input.originalHeaders);
+  const originalMessageId = headerValue(original, "Message-ID");
+  const subject = headerValue(original, "Subject");
+  const global = input.recipients.some((r) => NON_ASCII.test(r.finalRecipient));
+
+  // RFC 3464 section 2.2: per-message fields, a blank line, then per-recipient blocks separated
+  // by blank lines.
+  const perMessage = [`Reporting-MTA: dns; ${input.reportingMta}`, `Arrival-Date: ${rfc5322Date(input.arrivalDate)}`];
+  const perRecipient = input.recipients.map((r) =>
+    [
+      `Final-Recipient: ${typedAddress(r.finalRecipient)}`,
+      `Action: ${r.action ?? "failed"}`,
+      `Status: ${r.status}`,
+      ...(r.remoteMta ? [`Remote-MTA: dns; ${oneLine(r.remoteMta)}`] : []),
+      `Diagnostic-Code: smtp; ${oneLine(r.diagnosticCode)}`,
+      `Last-Attempt-Date: ${rfc5322Date(r.lastAttemptDate ?? now)}`,
+    ].join("\r\n"),
+  );
+  const status = [perMessage.join("\r\n"), ...perRecipient].join("\r\n\r\n");
+  const eightBit = NON_ASCII.test(original);
+
+  const head = [
+    `From: Mail Delivery System <${input.from}>`,
+    `To: <${input.to}>`,
+    "Subject: Undelivered Mail Returned to Sender",
+    `Date: ${rfc5322Date(now)}`,
+    `Message-ID: ${messageId}`,
+    ...(originalMessageId
+      ? [`In-Reply-To: ${oneLine(originalMessageId)}`, `References: ${oneLine(originalMessageId)}`]
+      : []),
+    // RFC 3834 section 5: a DSN is an automatic reply; receivers must not answer it.
+    "Auto-Submitted: auto-replied",
+    "MIME-Version: 1.0",
+    `Content-Type: multipart/report; report-type=delivery-status; boundary="${boundary}"`,
+  ];
+  return [
+    ...head,
+    "",
+    "This is a MIME-encapsulated message.",
+    "",
+    `--${boundary}`,
+    "Content-Type: text/plain; charset=utf-8",
+    "Content-Transfer-Encoding: 8bit",
+    "",
+    humanPart(input, subject),
+    "",
+    `--${boundary}`,
+    // RFC 6533 section 6: non-ASCII addresses call for message/global-delivery-status.
+    `Content-Type: message/${global ? "global-" : ""}delivery-status`,
+    "",
+    status,
+    "",
+    `--${boundary}`,
+    "Content-Type: text/rfc822-headers",
+    ...(eightBit ? ["Content-Transfer-Encoding: 8bit"] : []),
+    "",
+    original.replace(/\r\n$/, ""),
+    "",
+    `--${boundary}--`,
+    "",
+  ].join("\r\n");
+}

@@ -1,0 +1,104 @@
+/**
+ * The Cloudflare relay (`cloudflare:`): the `send_email` binding (SEND_EMAIL) with raw MIME
+ * (`EmailMessage` from `cloudflare:email`), so signed and sealed bytes are sent unchanged.
+ *
+ * Without Email Sending the binding only reaches addresses verified in the account; with it,
+ * Cloudflare caps a send at 50 recipients and 5 MiB and controls DKIM-Signature, ARC-* and
+ * Return-Path (DESIGN.md, outbound limits). A raw `EmailMessage` names one recipient, so a batch
+ * is sent as one message per recipient, in parallel.
+ *
+ * Error mapping (the binding throws an Error with a string `code`, Cloudflare Email Service docs):
+ *   temporary  E_RATE_LIMIT_EXCEEDED, E_DAILY_LIMIT_EXCEEDED (quota resets), E_INTERNAL_SERVER_ERROR,
+ *              E_DELIVERY_FAILED (outcome unknown: retried, at the risk of a rare duplicate, because
+ *              dropping it would lose mail), any error without a code (network, binding hiccup)
+ *   permanent  E_VALIDATION_ERROR, E_FIELD_MISSING, E_TOO_MANY_RECIPIENTS, E_SENDER_NOT_VERIFIED,
+ *              E_SENDER_DOMAIN_NOT_AVAILABLE, E_RECIPIENT_NOT_ALLOWED, E_RECIPIENT_SUPPRESSED,
+ *              E_CONTENT_TOO_LARGE, E_HEADER_* / E_HEADERS_* (the same message fails the same way),
+ *              and the Email Routing message "destination address is not a verified address"
+ *   other codes: temporary (an unknown code is more likely new than fatal; the give-up horizon
+ *              still ends it).
+ */
+import { EmailMessage } from "cloudflare:email";
+import type { Envelope, RecipientOutcome, Relay } from "../relay";
+import { RelayConfigError } from "./relay-config-error";
+
+/** Email Sending: "Max 50 recipients" per send. */
+export const CLOUDFLARE_MAX_RECIPIENTS = 50;
+/** Email Sending: 5 MiB per message. */
+export const CLOUDFLARE_MAX_MESSAGE_BYTES = 5 * 1024 * 1024;
+
+const PERMANENT_CODES = new Set([
+  "E_VALIDATION_ERROR",
+  "E_FIELD_MISSING",
+  "E_TOO_MANY_RECIPIENTS",
+  "E_TOO_MANY_ATTACHMENTS",
+  "E_SENDER_NOT_VERIFIED",
+  "E_SENDER_DOMAIN_NOT_AVAILABLE",
+  "E_RECIPIENT_NOT_ALLOWED",
+  "E_RECIPIENT_SUPPRESSED",
+  "E_CONTENT_TOO_LARGE",
+]);
+const TEMPORARY_CODES = new Set([
+  "E_RATE_LIMIT_EXCEEDED",
+  "E_DAILY_LIMIT_EXCEEDED",
+  "E_INTERNAL_SERVER_ERROR",
+  "E_DELIVERY_FAILED",
+]);
+/** Email Routing's send_email (verified destinations only) throws plain errors with these texts. */
+const PERMANENT_MESSAGES = /not a verified|not verified|not allowed|invalid (?:from|to|sender|recipient)/i;
+
+/** Maps an error thrown by SEND_EMAIL.send() to an outcome (see the table above). */
+export function classifySendEmailError(rcpt: string, error: unknown): RecipientOutcome {
+  const code = typeof (error as { code?: unknown })?.code === "string" ? (error as { code: string }).code : "";
+  const message = error instanceof Error ? error.message : String(error);
+  const detail = `${code ? `${code}: ` : ""}${message}`.replace(/[\r\n]+/g, " ");
+  const permanent =
+    PERMANENT_CODES.has(code) ||
+    code.startsWith("E_HEADER") ||
+    (!TEMPORARY_CODES.has(code) && !code && PERMANENT_MESSAGES.test(message));
+  return permanent
+    ? { rcpt, status: "permanent", reply: `550 5.7.1 send_email refused: ${detail}` }
+    : { rcpt, status: "temporary", reply: `451 4.3.0 send_email failed: ${detail}` };
+}
+
+/** The slice of SendEmail this relay uses, so tests can pass a binding that answers as declared. */
+export interface SendEmailBinding {
+  send(message: EmailMessage): Promise<unknown>;
+}
+
+export function createCloudflareRelay(env: { SEND_EMAIL?: SendEmailBinding }): Relay {
+  const binding = env.SEND_EMAIL;
+  if (!binding) {
+    throw new RelayConfigError(
+      'RELAY_URL is "cloudflare:" but the Worker has no SEND_EMAIL binding; add [[send_email]] name = "SEND_EMAIL" to wrangler.toml',
+    );
+  }
+  return {
+    name: "cloudflare",
+    maxRecipients: CLOUDFLARE_MAX_RECIPIENTS,
+    maxMessageBytes: CLOUDFLARE_MAX_MESSAGE_BYTES,
+    async send(envelope: Envelope, raw: Uint8Array): Promise<RecipientOutcome[]> {
+      if (raw.byteLength > CLOUDFLARE_MAX_MESSAGE_BYTES) {
+        // RFC 3463 5.3.4: message too big for system. Retrying cannot shrink it.
+        return envelope.rcptTo.map((rcpt) => ({
+          rcpt,
+          status: "permanent" as const,
+          reply: `552 5.3.4 message is ${raw.byteLength} bytes, above Cloudflare Email Sending's ${CLOUDFLARE_MAX_MESSAGE_BYTES}`,
+        }));
+      }
+      return Promise.all(
+        envelope.rcptTo.map(async (rcpt): Promise<RecipientOutcome> => {
+          try {
+            // A stream, not a string: the bytes go out exactly as stored (8-bit bodies included).
+            const result = (await binding.send(new EmailMessage(envelope.mailFrom, rcpt, new Blob([raw]).stream()))) as
+              | { messageId?: string }
+              | undefined;
+            return { rcpt, status: "sent", reply: `250 2.0.0 Ok: ${result?.messageId ?? "accepted by send_email"}` };
+          } catch (error) {
+            return classifySendEmailError(rcpt, error);
+          }
+        }),
+      );
+    },
+  };
+}
