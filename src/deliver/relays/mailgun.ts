@@ -1,0 +1,115 @@
+/**
+ * The Mailgun relay: `POST {baseUrl}/v3/{domain}/messages.mime`, which takes the message as raw
+ * MIME, so DKIM-signed and ARC-sealed bytes arrive unchanged (unlike the field-based
+ * /messages endpoint, which rebuilds the message).
+ *
+ * Mailgun chooses the SMTP envelope sender itself (its bounce address for the domain), so
+ * `envelope.mailFrom` is not transmitted; Mailgun handles bounces and reports them in its logs.
+ *
+ * Answer mapping (Mailgun API docs, "Sending" and "Errors"):
+ *   200                      sent, for every recipient (Mailgun queued the message)
+ *   429, 5xx, 408, network   temporary (rate limit, outage)
+ *   400, 401, 402, 404, 413  permanent (bad request, wrong key, account/domain disabled, unknown
+ *                            domain, too large): the same request fails the same way next time
+ */
+import { log } from "../../log";
+import type { Envelope, RecipientOutcome, RecipientStatus, Relay } from "../relay";
+import type { RelayConfig } from "./config";
+
+/** Mailgun accepts at most 1,000 recipients per message. */
+export const MAILGUN_MAX_RECIPIENTS = 1000;
+/** Mailgun's maximum message size is 25 MB. */
+export const MAILGUN_MAX_MESSAGE_BYTES = 25 * 1024 * 1024;
+/** A request that hangs longer is abandoned and retried later (temporary). */
+export const MAILGUN_TIMEOUT_MS = 60_000;
+/** Provider error text kept in a reply: enough to diagnose, never a whole HTML error page. */
+const MAX_DETAIL_CHARS = 300;
+
+export interface MailgunRelayOptions {
+  /** Injected in tests; defaults to the global fetch. */
+  fetch?: typeof fetch;
+  /** Request timeout in ms (default MAILGUN_TIMEOUT_MS). */
+  timeoutMs?: number;
+}
+
+function statusOf(httpStatus: number): RecipientStatus {
+  if (httpStatus >= 200 && httpStatus < 300) return "sent";
+  if (httpStatus === 408 || httpStatus === 429 || httpStatus >= 500 || httpStatus < 200) return "temporary";
+  // Other 4xx (400, 401, 402, 404, 413, ...): the request itself is refused.
+  if (httpStatus >= 400) return "permanent";
+  return "temporary";
+}
+
+/** An SMTP-shaped reply for the deliveries log and DSNs, e.g. "554 5.0.0 Mailgun HTTP 400: ...". */
+function replyFor(httpStatus: number, detail: string): string {
+  const status = statusOf(httpStatus);
+  if (status === "sent") return `250 2.0.0 Mailgun: ${detail}`;
+  if (status === "temporary") return `451 4.0.0 Mailgun HTTP ${httpStatus}: ${detail}`;
+  if (httpStatus === 401) return `535 5.7.8 Mailgun HTTP 401: ${detail} (check the API key in RELAY_URL)`;
+  return `554 5.0.0 Mailgun HTTP ${httpStatus}: ${detail}`;
+}
+
+/** The `message` of Mailgun's JSON answer, or the text itself, on one bounded line. */
+async function detailOf(response: Response): Promise<{ text: string; id?: string }> {
+  const body = await response.text().catch(() => "");
+  let text = body;
+  let id: string | undefined;
+  try {
+    const json = JSON.parse(body) as { message?: unknown; id?: unknown };
+    if (typeof json.message === "string") text = json.message;
+    if (typeof json.id === "string") id = json.id;
+  } catch {
+    // Not JSON (Mailgun answers 401 with a plain "Forbidden"): keep the text.
+  }
+  text = text.replace(/\s+/g, " ").trim().slice(0, MAX_DETAIL_CHARS) || response.statusText || "no detail";
+  return { text, id };
+}
+
+function basicAuth(apiKey: string): string {
+  const bytes = new TextEncoder().encode(`api:${apiKey}`);
+  let binary = "";
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return `Basic ${btoa(binary)}`;
+}
+
+export function createMailgunRelay(
+  config: Extract<RelayConfig, { kind: "mailgun" }>,
+  options: MailgunRelayOptions = {},
+): Relay {
+  const doFetch = options.fetch ?? ((input, init) => fetch(input, init));
+  const timeoutMs = options.timeoutMs ?? MAILGUN_TIMEOUT_MS;
+  const endpoint = `${config.baseUrl}/v3/${encodeURIComponent(config.domain)}/messages.mime`;
+
+  async function send(envelope: Envelope, raw: Uint8Array): Promise<RecipientOutcome[]> {
+    const form = new FormData();
+    // One `to` field per recipient: Mailgun would split a joined list on commas, which can also
+    // appear inside a quoted local part.
+    for (const rcpt of envelope.rcptTo) form.append("to", rcpt);
+    // A file part carries the bytes as they are; a text field would be re-encoded as UTF-8.
+    form.append("message", new File([raw], "message.eml", { type: "message/rfc822" }));
+
+    let status: RecipientStatus;
+    let reply: string;
+    try {
+      const response = await doFetch(endpoint, {
+        method: "POST",
+        headers: { authorization: basicAuth(config.apiKey) },
+        body: form,
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      const detail = await detailOf(response);
+      status = statusOf(response.status);
+      reply = replyFor(response.status, detail.id ? `${detail.text} id=${detail.id}` : detail.text);
+    } catch (error) {
+      status = "temporary";
+      const timedOut = error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError");
+      reply = timedOut
+        ? `451 4.4.2 Mailgun: no answer within ${timeoutMs} ms`
+        : `451 4.4.1 Mailgun: request failed: ${error instanceof Error ? error.message : String(error)}`;
+    }
+    log({ stage: "deliver", unit: "mailgun-relay", outcome: status, recipients: envelope.rcptTo.length, reply });
+    return envelope.rcptTo.map((rcpt) => ({ rcpt, status, reply }));
+  }
+
+  return { name: "mailgun", maxRecipients: MAILGUN_MAX_RECIPIENTS, maxMessageBytes: MAILGUN_MAX_MESSAGE_BYTES, send };
+}
