@@ -63,7 +63,10 @@ describe("readAnswer", () => {
 
   it("reports a CNAME loop and an overlong chain as SERVFAIL", () => {
     const loop = reply("a.example", "TXT", [cname("a.example", "b.example"), cname("b.example", "a.example")]);
-    expect(readAnswer(loop, { id: 99, name: "a.example", type: "TXT" })).toMatchObject({ ok: false, code: "ESERVFAIL" });
+    expect(readAnswer(loop, { id: 99, name: "a.example", type: "TXT" })).toMatchObject({
+      ok: false,
+      code: "ESERVFAIL",
+    });
     const chain = Array.from({ length: MAX_CNAME_CHAIN + 1 }, (_, i) => cname(`n${i}.example`, `n${i + 1}.example`));
     const long = reply("n0.example", "TXT", chain);
     expect(readAnswer(long, { id: 99, name: "n0.example", type: "TXT" })).toMatchObject({

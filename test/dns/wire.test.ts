@@ -188,22 +188,7 @@ describe("decodeMessage", () => {
   });
 
   it("rejects record data whose length does not match its type", () => {
-    const packet = bytes(
-      ...header(1, 0x8180, 0, 1),
-      0,
-      ...u16(1),
-      ...u16(1),
-      0,
-      0,
-      0,
-      1,
-      ...u16(5),
-      192,
-      0,
-      2,
-      1,
-      9,
-    );
+    const packet = bytes(...header(1, 0x8180, 0, 1), 0, ...u16(1), ...u16(1), 0, 0, 0, 1, ...u16(5), 192, 0, 2, 1, 9);
     expect(() => decodeMessage(packet)).toThrow(/A record of 5 octets/);
     const txt = bytes(...header(1, 0x8180, 0, 1), 0, ...u16(16), ...u16(1), 0, 0, 0, 1, ...u16(3), 5, "ab");
     expect(() => decodeMessage(txt)).toThrow(WireFormatError);
