@@ -36,7 +36,8 @@ export default defineConfig(async () => {
     test: {
       setupFiles: ["./test/setup.ts"],
       // Real SMTP sink and Mailgun stand-in on 127.0.0.1, addresses given to tests via inject().
-      globalSetup: ["./test/servers/global-setup.ts"],
+      // Conformance data (../shared/conformance) served read-only on 127.0.0.1: inject("conformanceData").
+      globalSetup: ["./test/servers/global-setup.ts", "./test/conformance/global-setup.ts"],
       testTimeout: 30_000,
     },
   };
