@@ -37,7 +37,8 @@ export default defineConfig(async () => {
       setupFiles: ["./test/setup.ts"],
       // Real SMTP sink and Mailgun stand-in on 127.0.0.1, addresses given to tests via inject().
       // Conformance data (../shared/conformance) served read-only on 127.0.0.1: inject("conformanceData").
-      globalSetup: ["./test/servers/global-setup.ts", "./test/conformance/global-setup.ts"],
+      // MIME corpus (../shared/conformance/mime-corpus) for hostile-input tests: inject("mimeCorpus").
+      globalSetup: ["./test/servers/global-setup.ts", "./test/conformance/global-setup.ts", "./test/hostile/global-setup.ts"],
       testTimeout: 30_000,
     },
   };
