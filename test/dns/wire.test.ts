@@ -212,7 +212,7 @@ describe("decodeMessage", () => {
       { exchange: "mx1.example.com", priority: 5 },
       { exchange: "mx2.example.com", priority: 20 },
     ]);
-    expect((message.answers[0]?.data as string[]).join("")).toBe(key);
+    expect((message.answers[0]!.data as string[]).join("")).toBe(key);
   });
 
   it("compresses repeated names and decodes to the same message", () => {

@@ -3,9 +3,9 @@
  * has no UDP socket and no system resolver. The endpoint is the `DOH_URL` var (Cloudflare's by
  * default; a local server in `wrangler dev`, see scripts/doh-server.mjs).
  *
- * Create one resolver per message (it is cheap) and let them share the isolate's cache
- * (`defaultDnsCache`). Identical questions in flight are asked once per resolver: DKIM, ARC and
- * DMARC of one message often fetch the same key at the same moment.
+ * Answers are kept in the isolate's cache (`defaultDnsCache`) whatever the resolver, so a resolver
+ * per message costs nothing and is the safest use. Identical questions in flight are asked once
+ * per resolver: DKIM, ARC and DMARC of one message often fetch the same key at the same moment.
  */
 import { log } from "../../log";
 import { type DnsCache, defaultDnsCache } from "./cache";
@@ -104,22 +104,46 @@ export function createDohResolver(options: DohResolverOptions): Resolver {
     }
   }
 
+  /** Waits for another caller's exchange, but never longer than one exchange may take. */
+  async function join(flight: Promise<Outcome>): Promise<Outcome | undefined> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const giveUp = new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => resolve(undefined), timeoutMs);
+    });
+    try {
+      return await Promise.race([flight, giveUp]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  function start(key: string, name: string, type: SupportedType): Promise<Outcome> {
+    const flight: Promise<Outcome> = exchange(name, type)
+      .then((outcome) => {
+        cache?.set(key, outcome, now());
+        return outcome;
+      })
+      .finally(() => {
+        if (pending.get(key) === flight) pending.delete(key);
+      });
+    pending.set(key, flight);
+    return flight;
+  }
+
   return async (name, rrtype) => {
     const type = String(rrtype).toUpperCase();
     if (!isSupportedType(type)) throw dnsError("ENOTIMP", name, `record type ${rrtype}`);
     const key = `${url} ${type} ${canonicalName(name)}`;
     const cached = cache?.get(key, now());
     if (cached) return settle(cached, name);
-    let inFlight = pending.get(key);
-    if (!inFlight) {
-      inFlight = exchange(name, type)
-        .then((outcome) => {
-          cache?.set(key, outcome, now());
-          return outcome;
-        })
-        .finally(() => pending.delete(key));
-      pending.set(key, inFlight);
+    const inFlight = pending.get(key);
+    if (inFlight) {
+      // workerd ties a fetch to the request that started it and cancels it when that request
+      // ends, so a resolver shared across messages could leave a joiner waiting forever. A
+      // joiner that hears nothing within the timeout asks for itself.
+      const joined = await join(inFlight);
+      if (joined) return settle(joined, name);
     }
-    return settle(await inFlight, name);
+    return settle(await start(key, name, type), name);
   };
 }
