@@ -20,8 +20,20 @@ export interface Delivery {
   via: "forward" | "relay";
 }
 
+/**
+ * A message for one of a mailing list's addresses: routing only recognises it; lists/ decides what
+ * to do (posting chain, commands, bounces, confirmations) in `handleListMessage`.
+ */
+export interface ListHandoff {
+  kind: "list-post" | "list-request" | "list-owner" | "list-bounce" | "list-confirm";
+  /** The list's post address (team@d). */
+  list: string;
+  /** The part after "+": the VERP-encoded member (list-bounce) or the token (list-confirm). */
+  token?: string;
+}
+
 export type Decision =
-  | { kind: "accept"; rule: string; reason: string; deliveries: Delivery[] }
+  | { kind: "accept"; rule: string; reason: string; deliveries: Delivery[]; handoff?: ListHandoff }
   | { kind: "hold"; rule: string; reason: string }
   | { kind: "discard"; rule: string; reason: string }
   | { kind: "reject"; rule: string; reason: string; reply: SmtpReply }

@@ -26,10 +26,22 @@ export interface RoutingFacts {
   fullKey: string;
   baseKey: string;
   tag: string | null;
+  /**
+   * The mailing list this address belongs to, when it is one of a list's addresses (team@,
+   * team-request@, team-owner@, team-bounces+…@, team-confirm+…@): see lists/list-address.ts.
+   */
+  list: ListFacts | null;
+}
+
+/** A list matched by the routing query: enough to recognise its addresses (settings are read later). */
+export interface ListFacts {
+  address: string;
+  lookup: string;
+  enabled: boolean;
 }
 
 interface Row {
-  kind: "domain" | "alias" | "verified" | "local";
+  kind: "domain" | "alias" | "verified" | "local" | "list";
   name: string | null;
   enabled: number | null;
   catch_all: string | null;
@@ -42,7 +54,9 @@ interface Row {
 
 // Four row kinds in one result: 'domain' (0 or 1), 'alias' (candidates), 'verified' (one row
 // holding a JSON array; the account has at most 200 verified destinations) and 'local' (the
-// domains Facteur serves, so nested aliases are recognised without another query).
+// domains Facteur serves, so nested aliases are recognised without another query), plus 'list'
+// (the mailing list owning this address, ?4 being the address with a list suffix removed), so
+// list addresses are recognised in the same statement.
 const ROUTING_QUERY = `
 SELECT 'domain' AS kind, name, enabled, catch_all, NULL AS address, NULL AS lookup, NULL AS is_pattern,
        NULL AS literal_length, NULL AS destinations
@@ -57,7 +71,10 @@ UNION ALL
 SELECT 'verified', NULL, NULL, NULL, NULL, NULL, NULL, NULL, json_group_array(address)
   FROM destinations WHERE verified = 1
 UNION ALL
-SELECT 'local', NULL, NULL, NULL, NULL, NULL, NULL, NULL, json_group_array(name) FROM domains`;
+SELECT 'local', NULL, NULL, NULL, NULL, NULL, NULL, NULL, json_group_array(name) FROM domains
+UNION ALL
+SELECT 'list', NULL, l.enabled, NULL, l.address, l.lookup, NULL, NULL, NULL
+  FROM lists l WHERE l.lookup IN (?3, ?4)`;
 
 function parseList(json: string | null): string[] {
   if (!json) return [];
@@ -73,10 +90,18 @@ export async function findRoutingFacts(db: D1Database, local: string, domain: st
   const { base, tag } = splitSubaddress(local);
   const fullKey = lookupKey(`${local}@${domain}`);
   const baseKey = lookupKey(`${base}@${domain}`);
-  const { results } = await db.prepare(ROUTING_QUERY).bind(domain, fullKey, baseKey).all<Row>();
-  const facts: RoutingFacts = { domain: null, candidates: [], verified: new Set(),
+  const listKey = lookupKey(`${listLocalPart(base)}@${domain}`);
+  const { results } = await db.prepare(ROUTING_QUERY).bind(domain, fullKey, baseKey, listKey).all<Row>();
+  const facts: RoutingFacts = {
+    domain: null,
+    candidates: [],
+    verified: new Set(),
     localDomains: new Set(),
-    fullKey, baseKey, tag };
+    fullKey,
+    baseKey,
+    tag,
+    list: null,
+  };
   for (const row of results) {
     if (row.kind === "domain" && row.name) {
       const catchAll = row.catch_all === null ? null : parseList(row.catch_all);
@@ -94,9 +119,23 @@ export async function findRoutingFacts(db: D1Database, local: string, domain: st
       facts.verified = new Set(parseList(row.destinations).map((a) => a.toLowerCase()));
     } else if (row.kind === "local") {
       facts.localDomains = new Set(parseList(row.destinations));
+    } else if (row.kind === "list" && row.address && row.lookup) {
+      facts.list = { address: row.address, lookup: row.lookup, enabled: row.enabled === 1 };
     }
   }
   return facts;
+}
+
+/** Suffixes of a list's own addresses (issue 4): team-request@, team-owner@, team-bounces@, team-confirm@. */
+export const LIST_SUFFIXES = ["-request", "-owner", "-bounces", "-confirm"] as const;
+
+/** "team-request" → "team"; a local part without a list suffix is returned as is. */
+export function listLocalPart(base: string): string {
+  const lower = base.toLowerCase();
+  for (const suffix of LIST_SUFFIXES) {
+    if (lower.endsWith(suffix) && lower.length > suffix.length) return base.slice(0, -suffix.length);
+  }
+  return base;
 }
 
 /** SQLite GLOB for an alias pattern: '*' stays a wildcard, '?' and '[' match themselves. */
