@@ -42,7 +42,9 @@ const forwards = (result.forwards ?? []).map((f) => f.to ?? f.rcptTo ?? f);
 if (result.rejectReason) {
   console.log(`rejected: ${result.rejectReason}`);
 } else if (result.outcome === "ok") {
-  console.log(forwards.length ? `forwarded to: ${forwards.join(", ")}` : "accepted (relayed or handled without forward)");
+  console.log(
+    forwards.length ? `forwarded to: ${forwards.join(", ")}` : "accepted (relayed or handled without forward)",
+  );
 } else {
   console.log(`temporary failure (${result.outcome}): the sending server would retry`);
 }

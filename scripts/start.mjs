@@ -31,14 +31,27 @@ run(wrangler, ["d1", "migrations", "apply", "facteur", "--local"]);
 run(wrangler, ["d1", "execute", "facteur", "--local", "--file", "scripts/demo/seed.sql"]);
 
 const children = [];
-const doh = spawn(process.execPath, [join(root, "scripts", "doh-server.mjs"), "--port", dohPort, "--zone", join(root, "scripts", "demo", "zone.json")], {
-  cwd: root,
-  stdio: "inherit",
-});
+const doh = spawn(
+  process.execPath,
+  [join(root, "scripts", "doh-server.mjs"), "--port", dohPort, "--zone", join(root, "scripts", "demo", "zone.json")],
+  {
+    cwd: root,
+    stdio: "inherit",
+  },
+);
 children.push(doh);
 const dev = spawn(
   wrangler,
-  ["dev", "--local", "--port", port, "--var", `DOH_URL:http://127.0.0.1:${dohPort}/dns-query`, "--var", "RELAY_URL:capture:"],
+  [
+    "dev",
+    "--local",
+    "--port",
+    port,
+    "--var",
+    `DOH_URL:http://127.0.0.1:${dohPort}/dns-query`,
+    "--var",
+    "RELAY_URL:capture:",
+  ],
   { cwd: root, stdio: "inherit" },
 );
 children.push(dev);

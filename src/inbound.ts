@@ -11,12 +11,13 @@ import { lookupKey, parseAddress } from "./address";
 import { type AuthResults, authenticate, type Resolver, summarize } from "./authenticate";
 import { type Config, readConfig } from "./config";
 import { forwardVerified, relay, relayTraceBlock, withPrependedHeaders } from "./deliver/forward";
+import { srsForward } from "./deliver/srs";
 import { newId } from "./ids";
 import { log, logError } from "./log";
 import { type ReceivedMessage, type ReceiveProblem, receive } from "./receive";
 import { headerValue } from "./receive/header-section";
-import { type Decision, formatReply, reject } from "./route/decision";
 import { route } from "./route";
+import { type Decision, formatReply, reject } from "./route/decision";
 import { insertMessageLog, type LoggedDecision, type MessageLogEntry } from "./store/messages";
 
 export interface InboundDeps {
@@ -64,7 +65,11 @@ function failedAuth(error: unknown, message: ReceivedMessage): AuthResults {
   };
 }
 
-export async function handleEmail(message: ForwardableEmailMessage, env: Env, deps: InboundDeps): Promise<InboundOutcome> {
+export async function handleEmail(
+  message: ForwardableEmailMessage,
+  env: Env,
+  deps: InboundDeps,
+): Promise<InboundOutcome> {
   const config = readConfig(env);
   const id = newId(deps.now());
   const base: Omit<MessageLogEntry, "decision" | "rule" | "smtpReply" | "reason" | "destinations" | "auth"> = {
@@ -139,7 +144,10 @@ export async function handleEmail(message: ForwardableEmailMessage, env: Env, de
   };
   const viaForward = decision.deliveries.filter((d) => d.via === "forward");
   const { forwarded, refused } = await forwardVerified(message, viaForward, trace);
-  const toRelay = [...decision.deliveries.filter((d) => d.via === "relay").map((d) => d.to), ...refused.map((r) => r.to)];
+  const toRelay = [
+    ...decision.deliveries.filter((d) => d.via === "relay").map((d) => d.to),
+    ...refused.map((r) => r.to),
+  ];
   for (const failure of refused) {
     log({ stage: "deliver", unit: "forward", outcome: "refused", messageId: id, to: failure.to, error: failure.error });
   }
@@ -167,11 +175,11 @@ function isAutoSubmitted(mail: ReceivedMessage): boolean {
   return value !== undefined && value.trim().toLowerCase() !== "no";
 }
 
-async function envelopeSenderFor(mailFrom: string, domain: string, config: Config, _deps: InboundDeps): Promise<string> {
-  // RFC 5321 section 4.5.5: the null reverse-path stays null. Otherwise SRS (see deliver/srs.ts).
+async function envelopeSenderFor(mailFrom: string, domain: string, config: Config, deps: InboundDeps): Promise<string> {
+  // RFC 5321 section 4.5.5: the null reverse-path stays null (bounces must not bounce).
+  // Otherwise SRS, so SPF passes for our domain at the destination (RFC 7208 section 1.2.1).
   if (!mailFrom) return "";
-  const { srsForward } = await import("./deliver/srs");
-  return srsForward(mailFrom, domain, config.srsSecret);
+  return srsForward(mailFrom, domain, config.srsSecret, deps.now());
 }
 
 const LOGGED: Record<Decision["kind"], LoggedDecision> = {

@@ -4,8 +4,9 @@
  * clock) is injected through createWorker(), so tests run the real entry points with a declared
  * DNS zone instead of mocking modules.
  */
-import { createDohResolver } from "./authenticate/dns/doh";
+
 import type { Resolver } from "./authenticate";
+import { createDohResolver } from "./authenticate/dns/doh";
 import { handleDeadLetterBatch, handleDeliveryBatch } from "./deliver/consumer";
 import type { DeliveryJob } from "./deliver/job";
 import { handleEmail, type InboundDeps } from "./inbound";

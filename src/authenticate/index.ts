@@ -8,8 +8,8 @@
  */
 import "./node-compat";
 import { arc } from "mailauth/lib/arc";
-import { evaluateDmarc } from "mailauth/lib/dmarc";
 import { dkimVerify } from "mailauth/lib/dkim/verify";
+import { evaluateDmarc } from "mailauth/lib/dmarc";
 import { spf } from "mailauth/lib/spf";
 import type { Resolver } from "./dns/types";
 import { clientFromTopReceived } from "./trusted-received";
@@ -99,10 +99,13 @@ export async function authenticate(raw: Uint8Array, options: AuthenticateOptions
     spfInfo = `spf=none (${client.reason}) smtp.mailfrom=${options.mailFrom || "<>"}`;
   }
 
-  const arcResult = await arc(dkimResult.arc as Parameters<typeof arc>[0], {
-    resolver,
-    minBitLength: MIN_KEY_BITS,
-  } as Parameters<typeof arc>[1]);
+  const arcResult = await arc(
+    dkimResult.arc as Parameters<typeof arc>[0],
+    {
+      resolver,
+      minBitLength: MIN_KEY_BITS,
+    } as Parameters<typeof arc>[1],
+  );
 
   const dkimRows = dkimResult.results ?? [];
   const evaluation = await evaluateDmarc({
@@ -116,7 +119,9 @@ export async function authenticate(raw: Uint8Array, options: AuthenticateOptions
     resolver,
   } as unknown as Parameters<typeof evaluateDmarc>[0]);
 
-  const fromDomains = [...new Set((dkimResult.headerFrom ?? []).map((a) => a.slice(a.lastIndexOf("@") + 1).toLowerCase()))];
+  const fromDomains = [
+    ...new Set((dkimResult.headerFrom ?? []).map((a) => a.slice(a.lastIndexOf("@") + 1).toLowerCase())),
+  ];
   const dmarcResponse = evaluation.response;
   let dmarcCheck: AuthResults["dmarc"];
   let dmarcInfo: string;

@@ -4,8 +4,9 @@
  * goes through the relay: the message with our trace headers prepended is stored in R2 and queued,
  * with an SRS envelope sender so SPF passes at the destination.
  */
-import { LOOP_HEADER } from "../route/rules/loop-marker";
+
 import type { Delivery } from "../route/decision";
+import { LOOP_HEADER } from "../route/rules/loop-marker";
 import { enqueueDelivery } from "./enqueue";
 
 export interface TraceInfo {

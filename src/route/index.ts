@@ -4,6 +4,7 @@
  */
 import type { AuthResults } from "../authenticate";
 import type { Config } from "../config";
+import { isSrsAddress, srsReverse } from "../deliver/srs";
 import type { ReceivedMessage } from "../receive";
 import { findRoutingFacts, type RoutingFacts } from "../store/routing";
 import { INBOUND_CHAIN, runChain } from "./chain";
@@ -36,7 +37,8 @@ export async function route(
 ): Promise<RouteResult> {
   const facts = await findRoutingFacts(db, recipient.local, recipient.domain);
   let queries = 1;
-  const decision = runChain(chain, { message, auth, recipient, facts, config });
+  const srs = isSrsAddress(recipient.address) ? await srsReverse(recipient.address, config.srsSecret) : null;
+  const decision = runChain(chain, { message, auth, recipient, facts, config, srs });
   if (decision.kind !== "accept") return { decision, queries };
   const expanded = await expandLocal(db, decision.deliveries, facts, new Set([recipient.address.toLowerCase()]), 1);
   queries += expanded.queries;
@@ -70,7 +72,7 @@ async function expandLocal(
     const nested = await findRoutingFacts(db, delivery.to.slice(0, at), domain);
     queries++;
     const decision = resolveAlias(nested);
-    if (!decision || decision.kind !== "accept") {
+    if (decision?.kind !== "accept") {
       const text = decision?.kind === "reject" ? decision.reason : `no alias for ${delivery.to}`;
       return { reject: reject("alias", 550, "5.1.1", `Nested destination ${delivery.to}: ${text}`), queries };
     }

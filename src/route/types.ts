@@ -1,5 +1,6 @@
 import type { AuthResults } from "../authenticate";
 import type { Config } from "../config";
+import type { SrsReverseResult } from "../deliver/srs";
 import type { ReceivedMessage } from "../receive";
 import type { RoutingFacts } from "../store/routing";
 import type { Decision } from "./decision";
@@ -13,6 +14,11 @@ export interface RouteContext {
   /** What D1 says about the recipient's domain and the aliases that could match. */
   readonly facts: RoutingFacts;
   readonly config: Config;
+  /**
+   * For an SRS0/SRS1 recipient on our domain, the verified reversal (computed before the chain
+   * because the HMAC check is asynchronous WebCrypto); null for any other recipient.
+   */
+  readonly srs: SrsReverseResult | null;
 }
 
 /**

@@ -31,7 +31,12 @@ function clip(value: string | null): string | null {
 function authJson(auth: MessageLogEntry["auth"]): string | null {
   if (!auth) return null;
   const brief = (c: { result: string; comment: string }) => ({ result: c.result, comment: clip(c.comment) });
-  return JSON.stringify({ dkim: brief(auth.dkim), spf: brief(auth.spf), arc: brief(auth.arc), dmarc: brief(auth.dmarc) });
+  return JSON.stringify({
+    dkim: brief(auth.dkim),
+    spf: brief(auth.spf),
+    arc: brief(auth.arc),
+    dmarc: brief(auth.dmarc),
+  });
 }
 
 export function insertMessageLog(db: D1Database, entry: MessageLogEntry): D1PreparedStatement {

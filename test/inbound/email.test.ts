@@ -24,7 +24,8 @@ publish(zone, forger);
 publish(zone, relayKey);
 
 const worker = createWorker({ resolverFor: () => createZoneResolver(zone) });
-const TRUSTED = "from mail.sender.test (mail.sender.test [192.0.2.1]) by mx1.mx.cloudflare.net with ESMTPS id 1; Wed, 25 Nov 2026 09:00:00 +0000";
+const TRUSTED =
+  "from mail.sender.test (mail.sender.test [192.0.2.1]) by mx1.mx.cloudflare.net with ESMTPS id 1; Wed, 25 Nov 2026 09:00:00 +0000";
 
 async function deliver(raw: string, to: string, from = "alice@sender.test", testEnv: Env = env, options = {}) {
   const captured = emailMessage(raw, { from, to }, options);
@@ -33,9 +34,14 @@ async function deliver(raw: string, to: string, from = "alice@sender.test", test
 }
 
 async function logRow(rcpt: string) {
-  return env.DB.prepare("SELECT * FROM messages WHERE rcpt_to = ? ORDER BY id DESC LIMIT 1")
-    .bind(rcpt)
-    .first<{ decision: string; rule: string; smtp_reply: string | null; auth: string; reason: string; destinations: string }>();
+  return env.DB.prepare("SELECT * FROM messages WHERE rcpt_to = ? ORDER BY id DESC LIMIT 1").bind(rcpt).first<{
+    decision: string;
+    rule: string;
+    smtp_reply: string | null;
+    auth: string;
+    reason: string;
+    destinations: string;
+  }>();
 }
 
 beforeAll(async () => {
@@ -46,11 +52,20 @@ beforeAll(async () => {
     ...["alice@gmail.com", "bob@gmail.com", "user@gmail.com", "sales@gmail.com", "eu@gmail.com", "catch@gmail.com"].map(
       (a) => upsertDestination(env.DB, a, true),
     ),
-    insertAlias(env.DB, { address: "hello@example.test", domain: "example.test", destinations: ["alice@gmail.com", "bob@gmail.com"] }),
+    insertAlias(env.DB, {
+      address: "hello@example.test",
+      domain: "example.test",
+      destinations: ["alice@gmail.com", "bob@gmail.com"],
+    }),
     insertAlias(env.DB, { address: "user@example.test", domain: "example.test", destinations: ["user@gmail.com"] }),
     insertAlias(env.DB, { address: "sales-*@example.test", domain: "example.test", destinations: ["sales@gmail.com"] }),
     insertAlias(env.DB, { address: "sales-eu-*@example.test", domain: "example.test", destinations: ["eu@gmail.com"] }),
-    insertAlias(env.DB, { address: "off@example.test", domain: "example.test", destinations: ["user@gmail.com"], enabled: false }),
+    insertAlias(env.DB, {
+      address: "off@example.test",
+      domain: "example.test",
+      destinations: ["user@gmail.com"],
+      enabled: false,
+    }),
     insertAlias(env.DB, { address: "nested@other.test", domain: "other.test", destinations: ["hello@example.test"] }),
     insertAlias(env.DB, { address: "loop1@other.test", domain: "other.test", destinations: ["loop2@other.test"] }),
     insertAlias(env.DB, { address: "loop2@other.test", domain: "other.test", destinations: ["loop1@other.test"] }),
@@ -59,7 +74,10 @@ beforeAll(async () => {
 
 describe("routing through email()", () => {
   it("forwards an exact alias to every verified destination with Facteur's X- headers", async () => {
-    const raw = await dkimSigned(mail({ From: "Alice <alice@sender.test>", To: "hello@example.test", Subject: "Hi" }), sender);
+    const raw = await dkimSigned(
+      mail({ From: "Alice <alice@sender.test>", To: "hello@example.test", Subject: "Hi" }),
+      sender,
+    );
     const c = await deliver(raw, "hello@example.test");
     expect(c.rejected).toBeUndefined();
     expect(c.forwards.map((f) => f.to)).toEqual(["alice@gmail.com", "bob@gmail.com"]);
@@ -72,34 +90,37 @@ describe("routing through email()", () => {
   });
 
   it("resolves user+tag@ to user@ (RFC 5233 subaddressing)", async () => {
-    const c = await deliver(mail({ From: "alice@sender.test", To: "user+news@example.test" }), "user+news@example.test");
+    const c = await deliver(
+      mail({ From: "alice@relaxed.test", To: "user+news@example.test" }),
+      "user+news@example.test",
+    );
     expect(c.forwards.map((f) => f.to)).toEqual(["user@gmail.com"]);
     expect((await logRow("user+news@example.test"))?.reason).toBe("subaddress match user@example.test");
   });
 
   it("picks the wildcard pattern with the longest literal part", async () => {
-    const eu = await deliver(mail({ From: "alice@sender.test" }), "sales-eu-paris@example.test");
+    const eu = await deliver(mail({ From: "alice@relaxed.test" }), "sales-eu-paris@example.test");
     expect(eu.forwards.map((f) => f.to)).toEqual(["eu@gmail.com"]);
-    const any = await deliver(mail({ From: "alice@sender.test" }), "sales-us@example.test");
+    const any = await deliver(mail({ From: "alice@relaxed.test" }), "sales-us@example.test");
     expect(any.forwards.map((f) => f.to)).toEqual(["sales@gmail.com"]);
     expect((await logRow("sales-us@example.test"))?.reason).toBe("pattern match sales-*@example.test");
   });
 
   it("falls back to the domain's catch-all", async () => {
-    const c = await deliver(mail({ From: "alice@sender.test" }), "Random.Person@example.test");
+    const c = await deliver(mail({ From: "alice@relaxed.test" }), "Random.Person@example.test");
     expect(c.forwards.map((f) => f.to)).toEqual(["catch@gmail.com"]);
     expect((await logRow("Random.Person@example.test"))?.reason).toBe("catch-all match *@example.test");
   });
 
   it("matches local parts case-insensitively", async () => {
-    const c = await deliver(mail({ From: "alice@sender.test" }), "HELLO@Example.Test");
+    const c = await deliver(mail({ From: "alice@relaxed.test" }), "HELLO@Example.Test");
     expect(c.forwards).toHaveLength(2);
   });
 
   it("follows a nested alias and rejects an alias loop", async () => {
-    const nested = await deliver(mail({ From: "alice@sender.test" }), "nested@other.test");
+    const nested = await deliver(mail({ From: "alice@relaxed.test" }), "nested@other.test");
     expect(nested.forwards.map((f) => f.to)).toEqual(["alice@gmail.com", "bob@gmail.com"]);
-    const loop = await deliver(mail({ From: "alice@sender.test" }), "loop1@other.test");
+    const loop = await deliver(mail({ From: "alice@relaxed.test" }), "loop1@other.test");
     expect(loop.rejected).toMatch(/^554 5\.4\.6 Alias loop/);
     expect((await logRow("loop1@other.test"))?.decision).toBe("rejected");
   });
@@ -110,7 +131,7 @@ describe("routing through email()", () => {
     ["someone@off.test", /^550 5\.1\.2 /, "unknown-domain"],
     ["off@example.test", /^550 5\.2\.1 /, "alias"],
   ])("rejects %s with its precise code", async (rcpt, code, rule) => {
-    const c = await deliver(mail({ From: "alice@sender.test" }), rcpt);
+    const c = await deliver(mail({ From: "alice@relaxed.test" }), rcpt);
     expect(c.forwards).toEqual([]);
     expect(c.rejected).toMatch(code);
     const row = await logRow(rcpt);
@@ -120,21 +141,32 @@ describe("routing through email()", () => {
   });
 
   it("rejects a message carrying our loop marker for this recipient", async () => {
-    const c = await deliver(mail({ "X-Facteur-Loop": "hello@example.test", From: "alice@sender.test" }), "hello@example.test");
+    const c = await deliver(
+      mail({ "X-Facteur-Loop": "hello@example.test", From: "alice@relaxed.test" }),
+      "hello@example.test",
+    );
     expect(c.rejected).toMatch(/^554 5\.4\.6 /);
     expect((await logRow("hello@example.test"))?.rule).toBe("loop-marker");
   });
 
   it("rejects a message with too many Received headers", async () => {
-    const received = Array.from({ length: 51 }, (_, i) => `Received: from h${i}.test by h${i + 1}.test; Wed, 25 Nov 2026 09:00:00 +0000`);
-    const raw = `${received.join("\r\n")}\r\n${mail({ From: "alice@sender.test" })}`;
+    const received = Array.from(
+      { length: 51 },
+      (_, i) => `Received: from h${i}.test by h${i + 1}.test; Wed, 25 Nov 2026 09:00:00 +0000`,
+    );
+    const raw = `${received.join("\r\n")}\r\n${mail({ From: "alice@relaxed.test" })}`;
     const c = await deliver(raw, "user@example.test");
     expect(c.rejected).toMatch(/^554 5\.4\.6 Too many hops/);
   });
 
   it("refuses an over-size message with 552 5.3.4 without reading it all", async () => {
     const small = { ...env, MAX_MESSAGE_BYTES: "2048" } as Env;
-    const c = await deliver(mail({ From: "alice@sender.test" }, "x".repeat(4096)), "hello@example.test", "alice@sender.test", small);
+    const c = await deliver(
+      mail({ From: "alice@relaxed.test" }, "x".repeat(4096)),
+      "hello@example.test",
+      "alice@sender.test",
+      small,
+    );
     expect(c.rejected).toMatch(/^552 5\.3\.4 /);
     const row = await logRow("hello@example.test");
     expect(row?.rule).toBe("max-size");
@@ -149,9 +181,17 @@ describe("authentication through email()", () => {
     await deliver(signed, "user+pass@example.test");
     expect((await auth("user+pass@example.test")).dkim.result).toBe("pass");
 
-    const tampered = signed.replace("Hello.", "Hullo.");
+    // A changed signed header breaks the signature itself: dkim=fail (RFC 6376 section 6.1.3).
+    const tampered = signed.replace("Subject: dkim", "Subject: dkim!");
     await deliver(tampered, "user+fail@example.test", "x@relaxed.test");
     expect((await auth("user+fail@example.test")).dkim.result).toBe("fail");
+
+    // A changed body fails the body hash; mailauth reports it as neutral with the reason.
+    const body = signed.replace("Hello.", "Hullo.");
+    await deliver(body, "user+body@example.test", "x@relaxed.test");
+    const bodyAuth = (await auth("user+body@example.test")).dkim;
+    expect(bodyAuth.result).toBe("neutral");
+    expect(bodyAuth.comment).toContain("body hash did not verify");
 
     await deliver(mail({ From: "bob@relaxed.test" }), "user+none@example.test", "bob@relaxed.test");
     expect((await auth("user+none@example.test")).dkim.result).toBe("none");
@@ -213,8 +253,13 @@ describe("transient failures", () => {
         throw new Error("D1_ERROR: Network connection lost");
       },
     } as unknown as D1Database;
-    const c = emailMessage(mail({ From: "alice@sender.test" }), { from: "alice@sender.test", to: "hello@example.test" });
-    await expect(worker.email(c.message, { ...env, DB: broken } as Env, {} as ExecutionContext)).rejects.toThrow(/D1_ERROR/);
+    const c = emailMessage(mail({ From: "alice@relaxed.test" }), {
+      from: "alice@sender.test",
+      to: "hello@example.test",
+    });
+    await expect(worker.email(c.message, { ...env, DB: broken } as Env, {} as ExecutionContext)).rejects.toThrow(
+      /D1_ERROR/,
+    );
     expect(c.rejected).toBeUndefined();
     expect(c.forwards).toEqual([]);
   });

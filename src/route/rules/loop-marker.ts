@@ -7,7 +7,8 @@ import type { Rule } from "../types";
  * X- headers). Seeing our own stamp for this recipient means the message came back around:
  * RFC 5321 section 6.3 asks receivers to detect such loops; 5.4.6 is "routing loop detected".
  */
-export const LOOP_HEADER = "x-facteur-loop";
+export const LOOP_HEADER = "X-Facteur-Loop";
+const LOOP_FIELD = LOOP_HEADER.toLowerCase();
 
 export const loopMarker: Rule = {
   name: "loop-marker",
@@ -16,7 +17,7 @@ export const loopMarker: Rule = {
     const self = lookupKey(recipient.address);
     for (const field of message.headers) {
       if (
-        field.name === LOOP_HEADER &&
+        field.name === LOOP_FIELD &&
         field.value
           .toLowerCase()
           .split(/[\s,]+/)

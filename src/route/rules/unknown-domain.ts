@@ -6,7 +6,7 @@ export const unknownDomain: Rule = {
   name: "unknown-domain",
   description: "reject mail for a domain that is not configured or is disabled",
   check({ facts, recipient }) {
-    if (!facts.domain || !facts.domain.enabled) {
+    if (!facts.domain?.enabled) {
       return reject("unknown-domain", 550, "5.1.2", `Domain ${recipient.domain} is not handled here`);
     }
     return undefined;
