@@ -83,6 +83,7 @@ export function jobBytes(job: DeliveryJob): number {
 export function parseDeliveryJob(body: unknown): DeliveryJob {
   if (typeof body !== "object" || body === null) throw new InvalidJobError("job body is not an object");
   const job = body as Record<string, unknown>;
+  if (typeof job.v !== "number") throw new InvalidJobError("job.v (version) is missing");
   if (job.v !== 1) throw new InvalidJobError(`unknown job version ${JSON.stringify(job.v)}`);
   const str = (name: string) => {
     if (typeof job[name] !== "string") throw new InvalidJobError(`job.${name} is not a string`);
