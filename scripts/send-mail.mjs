@@ -38,7 +38,7 @@ try {
   console.error(`facteur: the simulator answered ${response.status}: ${text}`);
   process.exit(1);
 }
-const forwards = (result.forwards ?? []).map((f) => f.to ?? f.rcptTo ?? f);
+const forwards = (result.forwards ?? []).map((f) => f.recipient ?? f.to ?? String(f));
 if (result.rejectReason) {
   console.log(`rejected: ${result.rejectReason}`);
 } else if (result.outcome === "ok") {
