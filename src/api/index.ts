@@ -1,0 +1,114 @@
+/**
+ * The admin API (DESIGN.md "Admin API contract"): one Hono app built by `createApp()`, which holds
+ * request id, logging, authentication, body caps, notFound and onError in one place. Each resource
+ * lives in its own folder (routes + handlers + index) and is mounted under /api/v1.
+ */
+import { swaggerUI } from "@hono/swagger-ui";
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { HTTPException } from "hono/http-exception";
+import { requestId } from "hono/request-id";
+import { logError } from "../log";
+import { domains } from "./domains";
+import type { ApiEnv } from "./env";
+import { health } from "./health";
+import { authenticate } from "./middleware/authenticate";
+import { bodyLimits } from "./middleware/body-limits";
+import { requestLog } from "./middleware/request-log";
+import { ApiProblem, type ProblemType, problemResponse } from "./problem";
+import { validationHook } from "./validation-hook";
+
+export { loadSigningKey } from "../auth/dkim-keys";
+export type { ApiEnv } from "./env";
+
+/** Every resource mounted under /api/v1, in the order the OpenAPI document lists them. */
+const RESOURCES = [domains];
+
+const STATUS_TYPES: Record<number, ProblemType> = {
+  400: "bad-request",
+  401: "unauthenticated",
+  403: "forbidden",
+  404: "not-found",
+  409: "conflict",
+  413: "payload-too-large",
+  415: "unsupported-media-type",
+  422: "unprocessable",
+  429: "rate-limited",
+};
+
+/** Maps any thrown error to a problem. Only unexpected errors become 500, and they are logged. */
+function toProblem(error: unknown): ApiProblem {
+  if (error instanceof ApiProblem) return error;
+  if (error instanceof HTTPException) {
+    const type = STATUS_TYPES[error.status] ?? (error.status >= 500 ? "internal" : "bad-request");
+    return new ApiProblem(error.status, type, error.message || type);
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  // A concurrent writer can win the race between a handler's existence check and its INSERT.
+  if (/UNIQUE constraint failed/i.test(message)) return new ApiProblem(409, "conflict", "the resource already exists");
+  if (/FOREIGN KEY constraint failed/i.test(message)) {
+    return new ApiProblem(409, "conflict", "a referenced resource does not exist or is still in use");
+  }
+  // Configuration errors are the operator's to fix; saying which setting is wrong helps them.
+  if (error instanceof Error && /ConfigError|KeyEncryptionError/.test(error.name)) {
+    return new ApiProblem(500, "internal", `server configuration error: ${message}`);
+  }
+  return new ApiProblem(500, "internal", "an unexpected error occurred; the request id is in the logs");
+}
+
+export function createApp(): OpenAPIHono<ApiEnv> {
+  const app = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook });
+
+  app.use("*", requestId());
+  app.use("*", requestLog);
+  // Credentials first: an unauthenticated client learns nothing, not even which routes exist.
+  app.use("/api/v1/*", authenticate);
+  app.use("/api/*", bodyLimits);
+
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
+    type: "http",
+    scheme: "bearer",
+    description: "ADMIN_TOKEN, or an API token from POST /api/v1/tokens",
+  });
+  app.openAPIRegistry.registerComponent("securitySchemes", "basicAuth", {
+    type: "http",
+    scheme: "basic",
+    description: "A user's name and password (POST /api/v1/send only)",
+  });
+
+  app.route("/", health);
+  for (const resource of RESOURCES) app.route("/api/v1", resource);
+
+  app.doc31("/api/openapi.json", {
+    openapi: "3.1.0",
+    info: {
+      title: "Facteur admin API",
+      version: "1.0.0",
+      description:
+        "Email routing for Cloudflare-hosted domains: domains, aliases, users, DKIM keys, logs, submission. Errors are RFC 9457 problem+json.",
+    },
+  });
+  app.get("/api/docs", swaggerUI({ url: "/api/openapi.json" }));
+
+  app.notFound((c) =>
+    problemResponse(
+      new ApiProblem(404, "not-found", `no route for ${c.req.method} ${c.req.path}`),
+      c.req.path,
+      c.get("requestId"),
+    ),
+  );
+  app.onError((error, c) => {
+    const problem = toProblem(error);
+    if (problem.status >= 500) {
+      logError({
+        stage: "api",
+        unit: "on-error",
+        outcome: "500",
+        path: c.req.path,
+        requestId: c.get("requestId"),
+        error,
+      });
+    }
+    return problemResponse(problem, c.req.path, c.get("requestId"));
+  });
+  return app;
+}

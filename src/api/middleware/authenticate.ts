@@ -1,0 +1,96 @@
+/**
+ * Resolves the caller of every /api/v1 request: the bootstrap ADMIN_TOKEN, an API token, or a
+ * user's HTTP Basic credentials (RFC 7617). Missing credentials get 401; wrong, unknown or revoked
+ * ones get 401 and count against the client's failure budget (auth-throttle.ts), and a client over
+ * budget gets 429 with Retry-After, even with correct credentials.
+ */
+import type { MiddlewareHandler } from "hono";
+import { findApiToken, touchApiToken } from "../../auth/api-tokens";
+import { authRetryAfter, recordAuthFailure } from "../../auth/auth-throttle";
+import { secretsEqual } from "../../auth/constant-time";
+import { MAX_PASSWORD_LENGTH, verifyPassword } from "../../auth/password";
+import type { Access } from "../access";
+import type { ApiEnv } from "../env";
+import { ApiProblem } from "../problem";
+
+const CHALLENGE = 'Bearer realm="facteur", Basic realm="facteur", charset="UTF-8"';
+
+/**
+ * Checked against when the user does not exist, so a wrong name costs the same PBKDF2 time as a
+ * wrong password and response timing does not reveal which user names exist.
+ */
+const DUMMY_HASH = "pbkdf2-sha256$100000$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+
+function unauthenticated(detail: string): ApiProblem {
+  return new ApiProblem(401, "unauthenticated", detail, { headers: { "WWW-Authenticate": CHALLENGE } });
+}
+
+function throttled(seconds: number): ApiProblem {
+  return new ApiProblem(429, "rate-limited", `too many failed authentications; retry in ${seconds} s`, {
+    headers: { "Retry-After": String(seconds) },
+  });
+}
+
+async function bearerAccess(env: Env, token: string): Promise<Access | null> {
+  if (await secretsEqual(token, env.ADMIN_TOKEN ?? "")) {
+    return { kind: "admin-token", tokenId: null, admin: true, read: true, domains: new Set(), userName: null };
+  }
+  const record = await findApiToken(env.DB, token);
+  if (!record || record.revokedAt !== null) return null;
+  await touchApiToken(env.DB, record);
+  const domains = new Set(record.scopes.filter((s) => s.startsWith("domain:")).map((s) => s.slice("domain:".length)));
+  return {
+    kind: "api-token",
+    tokenId: record.id,
+    admin: record.scopes.includes("admin"),
+    read: record.scopes.includes("read"),
+    domains,
+    userName: record.userName,
+  };
+}
+
+async function basicAccess(env: Env, encoded: string): Promise<Access | null> {
+  let decoded: string;
+  try {
+    decoded = new TextDecoder().decode(Uint8Array.from(atob(encoded), (ch) => ch.charCodeAt(0)));
+  } catch {
+    return null;
+  }
+  const colon = decoded.indexOf(":");
+  if (colon <= 0) return null;
+  const name = decoded.slice(0, colon);
+  const password = decoded.slice(colon + 1);
+  if (password.length > MAX_PASSWORD_LENGTH) return null;
+  const user = await env.DB.prepare("SELECT name, password_hash, is_admin FROM users WHERE name = ?1")
+    .bind(name)
+    .first<{ name: string; password_hash: string | null; is_admin: number }>();
+  const ok = await verifyPassword(password, user?.password_hash ?? DUMMY_HASH);
+  if (!user || !ok) return null;
+  // DESIGN.md "users: ... admin flag": an admin user's password opens the whole API.
+  const admin = user.is_admin === 1;
+  return { kind: "user", tokenId: null, admin, read: admin, domains: new Set(), userName: user.name };
+}
+
+export const authenticate: MiddlewareHandler<ApiEnv> = async (c, next) => {
+  const header = c.req.header("authorization")?.trim();
+  if (!header) throw unauthenticated("send Authorization: Bearer <token> (or Basic for /api/v1/send)");
+  // Cloudflare sets CF-Connecting-IP on every request that reaches a Worker.
+  const client = c.req.header("cf-connecting-ip") ?? "unknown";
+  const blocked = await authRetryAfter(c.env.DB, client);
+  if (blocked !== null) throw throttled(blocked);
+
+  const space = header.indexOf(" ");
+  const scheme = space > 0 ? header.slice(0, space).toLowerCase() : "";
+  const credentials = space > 0 ? header.slice(space + 1).trim() : "";
+  let access: Access | null = null;
+  if (scheme === "bearer" && credentials) access = await bearerAccess(c.env, credentials);
+  else if (scheme === "basic" && credentials) access = await basicAccess(c.env, credentials);
+
+  if (!access) {
+    const wait = await recordAuthFailure(c.env.DB, client);
+    if (wait !== null) throw throttled(wait);
+    throw unauthenticated("the credentials are unknown, revoked or malformed");
+  }
+  c.set("access", access);
+  await next();
+};

@@ -1,0 +1,75 @@
+/**
+ * Shared zod schemas: addresses and domains are normalised while validated (lower-case domain,
+ * IDNA A-labels, local part as given; src/address.ts), so handlers only ever see normal forms.
+ */
+import { z } from "@hono/zod-openapi";
+import { normalizeDomain, parseAddress } from "../address";
+
+/** A bounded, printable string: no control characters sneak into headers or logs. */
+export function text(max: number) {
+  return (
+    z
+      .string()
+      .max(max)
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
+      .refine((v) => !/[\u0000-\u001f\u007f]/.test(v), "must not contain control characters")
+  );
+}
+
+export const DomainName = z
+  .string()
+  .min(1)
+  .max(1024)
+  .transform((value, ctx) => {
+    const domain = normalizeDomain(value);
+    if (!domain) {
+      ctx.addIssue({ code: "custom", message: "not a valid domain name" });
+      return z.NEVER;
+    }
+    return domain;
+  })
+  .openapi({ type: "string", example: "example.com", description: "Domain name; IDNA names are stored as A-labels" });
+
+export const EmailAddress = z
+  .string()
+  .min(3)
+  .max(1024)
+  .transform((value, ctx) => {
+    const parsed = parseAddress(value);
+    if (!parsed) {
+      ctx.addIssue({ code: "custom", message: "not a valid address (local@domain)" });
+      return z.NEVER;
+    }
+    return parsed.address;
+  })
+  .openapi({ type: "string", example: "alice@example.com", description: "local@domain; the domain is normalised" });
+
+export const UserName = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9._-]+$/, "letters, digits, '.', '_' and '-' only")
+  .openapi({ example: "din" });
+
+export const Timestamp = z.string().openapi({ format: "date-time", example: "2026-11-25T09:00:00.000Z" });
+
+export function iso(ms: number | null): string | null {
+  return ms === null ? null : new Date(ms).toISOString();
+}
+
+export function isoRequired(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+/** Parses a JSON array column, tolerating NULL and corrupt values. */
+export function jsonList(value: string | null): string[] | null {
+  if (value === null) return null;
+  try {
+    const parsed: unknown = JSON.parse(value);
+    return Array.isArray(parsed) ? parsed.filter((v): v is string => typeof v === "string") : [];
+  } catch {
+    return [];
+  }
+}
+
+export const Deleted = z.object({ deleted: z.literal(true) }).openapi("Deleted");
