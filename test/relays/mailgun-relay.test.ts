@@ -1,0 +1,123 @@
+// The Mailgun relay against the local stand-in (test/servers/mailgun-mock.mjs), which checks the
+// auth, path and multipart field names like Mailgun, and keeps the raw bytes it received.
+import { describe, expect, inject, it } from "vitest";
+import { createMailgunRelay } from "../../src/deliver/relays/mailgun";
+import { parseRelayUrl } from "../../src/deliver/relays/relay-url";
+import { address } from "./sink";
+
+const mock = inject("mailgunMock");
+const config = { kind: "mailgun" as const, apiKey: mock.apiKey, domain: mock.domain, baseUrl: mock.baseUrl };
+
+interface MockMessage {
+  domain: string;
+  to: string[];
+  rawBase64: string;
+  filename: string;
+  contentType: string;
+}
+
+async function receivedByMock(to: string): Promise<MockMessage[]> {
+  const response = await fetch(`${mock.baseUrl}/_control/messages?to=${encodeURIComponent(to)}`);
+  return ((await response.json()) as { messages: MockMessage[] }).messages;
+}
+
+/** A message whose bytes would not survive re-encoding: 8-bit, CRLF, a lone CR, a NUL, a leading dot. */
+function awkwardMessage(): Uint8Array {
+  const head = new TextEncoder().encode(
+    "DKIM-Signature: v=1; a=rsa-sha256; d=facteur.test; s=sel; b=abc\r\nFrom: a@facteur.test\r\nSubject: =?utf-8?q?=C3=A7a?=\r\n\r\n.dot\r\nçà\r\n",
+  );
+  const tail = new Uint8Array([0xff, 0xfe, 0x00, 0x0d, 0x41, 0x0d, 0x0a]);
+  const raw = new Uint8Array(head.length + tail.length);
+  raw.set(head);
+  raw.set(tail, head.length);
+  return raw;
+}
+
+describe("Mailgun relay (messages.mime)", () => {
+  it("sends the exact raw bytes as a file part, one `to` field per recipient", async () => {
+    const a = address("ok", "example.test");
+    const b = address("ok", "example.test");
+    const raw = awkwardMessage();
+    const outcomes = await createMailgunRelay(config).send({ mailFrom: "bounces@facteur.test", rcptTo: [a, b] }, raw);
+    expect(outcomes.map((o) => [o.rcpt, o.status])).toEqual([
+      [a, "sent"],
+      [b, "sent"],
+    ]);
+    expect(outcomes[0]!.reply).toMatch(/^250 2\.0\.0 Mailgun: Queued\. Thank you\. id=<mock-\d+@mg\.facteur\.test>$/);
+    const stored = await receivedByMock(a);
+    expect(stored).toHaveLength(1);
+    expect(stored[0]!.to).toEqual([a, b]);
+    expect(stored[0]!.domain).toBe(mock.domain);
+    expect(stored[0]!.contentType).toBe("message/rfc822");
+    expect(Uint8Array.from(atob(stored[0]!.rawBase64), (c) => c.charCodeAt(0))).toEqual(raw);
+  });
+
+  it("works from a parsed RELAY_URL with ?base=", async () => {
+    const parsed = parseRelayUrl(`mailgun://${mock.apiKey}@${mock.domain}?base=${encodeURIComponent(mock.baseUrl)}`);
+    expect(parsed).toEqual(config);
+    if (parsed.kind !== "mailgun") throw new Error("unreachable");
+    const a = address("ok");
+    const outcomes = await createMailgunRelay(parsed).send({ mailFrom: "", rcptTo: [a] }, awkwardMessage());
+    expect(outcomes[0]!.status).toBe("sent");
+  });
+
+  it("a wrong API key is permanent, with Mailgun's answer in the reply", async () => {
+    const a = address("ok");
+    const outcomes = await createMailgunRelay({ ...config, apiKey: "key-wrong" }).send(
+      { mailFrom: "", rcptTo: [a] },
+      awkwardMessage(),
+    );
+    expect(outcomes).toEqual([
+      { rcpt: a, status: "permanent", reply: "535 5.7.8 Mailgun HTTP 401: Forbidden (check the API key in RELAY_URL)" },
+    ]);
+    expect(await receivedByMock(a)).toHaveLength(0);
+  });
+
+  it("an unknown sending domain is permanent (404)", async () => {
+    const outcomes = await createMailgunRelay({ ...config, domain: "unknown.test" }).send(
+      { mailFrom: "", rcptTo: [address("ok")] },
+      awkwardMessage(),
+    );
+    expect(outcomes[0]!.status).toBe("permanent");
+    expect(outcomes[0]!.reply).toBe("554 5.0.0 Mailgun HTTP 404: Domain not found: unknown.test");
+  });
+
+  it("429 is temporary", async () => {
+    const outcomes = await createMailgunRelay(config).send(
+      { mailFrom: "", rcptTo: [address("ratelimit"), address("ok")] },
+      awkwardMessage(),
+    );
+    expect(outcomes.map((o) => o.status)).toEqual(["temporary", "temporary"]);
+    expect(outcomes[0]!.reply).toBe("451 4.0.0 Mailgun HTTP 429: Too many requests");
+  });
+
+  it("500 is temporary, 402 is permanent", async () => {
+    const relay = createMailgunRelay(config);
+    const down = await relay.send({ mailFrom: "", rcptTo: [address("error500")] }, awkwardMessage());
+    expect(down[0]!.status).toBe("temporary");
+    const disabled = await relay.send({ mailFrom: "", rcptTo: [address("suspended")] }, awkwardMessage());
+    expect(disabled[0]).toMatchObject({ status: "permanent", reply: "554 5.0.0 Mailgun HTTP 402: Domain is disabled" });
+  });
+
+  it("a network failure is temporary", async () => {
+    const outcomes = await createMailgunRelay({ ...config, baseUrl: "http://127.0.0.1:1" }).send(
+      { mailFrom: "", rcptTo: [address("ok")] },
+      awkwardMessage(),
+    );
+    expect(outcomes[0]!.status).toBe("temporary");
+    expect(outcomes[0]!.reply).toMatch(/^451 4\.4\.1 Mailgun: request failed: /);
+  });
+
+  it("the mock refuses what Mailgun refuses: wrong field names (proves the relay's names are checked)", async () => {
+    const form = new FormData();
+    form.append("recipient", "a@example.test");
+    form.append("message", new File([awkwardMessage()], "m.eml"));
+    const response = await fetch(`${mock.baseUrl}/v3/${mock.domain}/messages.mime`, {
+      method: "POST",
+      headers: { authorization: `Basic ${btoa(`api:${mock.apiKey}`)}` },
+      body: form,
+    });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({ message: "unknown parameter 'recipient'" });
+  });
+});
