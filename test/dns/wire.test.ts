@@ -215,6 +215,12 @@ describe("decodeMessage", () => {
     expect((message.answers[0]!.data as string[]).join("")).toBe(key);
   });
 
+  it("keeps TXT octets as they are: a leading U+FEFF, non-ASCII, an empty character-string", () => {
+    const data = ["\uFEFFbom", "h\u00e9llo \u{1F4EB}", ""];
+    const message = response([{ name: "example.com", type: "TXT", class: 1, ttl: 1, data }]);
+    expect(decodeMessage(encodeMessage(message)).answers[0]?.data).toEqual(data);
+  });
+
   it("compresses repeated names and decodes to the same message", () => {
     const records: DnsRecord[] = [
       { name: "example.com", type: "NS", class: 1, ttl: 1, data: "ns1.example.com" },
