@@ -10,6 +10,7 @@ import { createDohResolver } from "./authenticate/dns/doh";
 import { handleDeadLetterBatch, handleDeliveryBatch } from "./deliver/consumer";
 import type { DeliveryJob } from "./deliver/job";
 import { handleEmail, type InboundDeps } from "./inbound";
+import { expireFinishedDeliveries, expireMessageLog, runSweeps, type Sweep } from "./scheduled";
 
 export interface WorkerDeps extends InboundDeps {}
 
@@ -28,6 +29,12 @@ function dohResolverFor(env: Env): Resolver {
 
 const DEAD_LETTER_QUEUE = "facteur-delivery-dlq";
 
+/** Sweeps run on every cron tick, in this order. */
+const SWEEPS: readonly Sweep[] = [
+  expireMessageLog, // inbound log retention
+  expireFinishedDeliveries, // finished delivery rows and the R2 bodies no queued row still needs
+];
+
 export function createWorker(overrides: Partial<WorkerDeps> = {}) {
   const deps: WorkerDeps = { resolverFor: dohResolverFor, now: () => Date.now(), ...overrides };
   return {
@@ -44,7 +51,9 @@ export function createWorker(overrides: Partial<WorkerDeps> = {}) {
       else await handleDeliveryBatch(batch, env, ctx);
     },
 
-    async scheduled(_controller: ScheduledController, _env: Env, _ctx: ExecutionContext): Promise<void> {},
+    async scheduled(controller: ScheduledController, env: Env, _ctx: ExecutionContext): Promise<void> {
+      await runSweeps(env, controller.scheduledTime, SWEEPS);
+    },
   } satisfies ExportedHandler<Env, DeliveryJob>;
 }
 
