@@ -29,7 +29,7 @@ export interface ParsedDsn {
   recipients: DsnRecipientReport[];
   /** Message-ID of the original, from the returned message or headers part. */
   originalMessageId?: string;
-  /** Header section of the returned original (text/rfc822-headers or message/rfc822). */
+  /** Header section of the returned original (text/rfc822-headers or message/rfc822), CRLF. */
   originalHeaders?: string;
 }
 
@@ -108,7 +108,12 @@ export async function parseDsn(raw: Uint8Array | string): Promise<ParsedDsn | nu
   const originalPart = email.attachments.find((a) =>
     /^(?:text\/rfc822-headers|message\/rfc822|message\/global(?:-headers)?)$/i.test(a.mimeType),
   );
-  const originalHeaders = originalPart ? asText(originalPart.content).split(/\r?\n\r?\n/)[0] : undefined;
+  // CRLF line endings whatever postal-mime normalised them to (RFC 5322 section 2.1).
+  const originalHeaders = originalPart
+    ? asText(originalPart.content)
+        .split(/\r?\n\r?\n/)[0]!
+        .replace(/\r?\n/g, "\r\n")
+    : undefined;
   return {
     reportingMta: stripType(perMessage?.get("reporting-mta")),
     arrivalDate: perMessage?.get("arrival-date"),

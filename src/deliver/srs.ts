@@ -22,7 +22,7 @@ export const MAX_AGE_DAYS = 21;
 const TIME_SLOTS = 1024;
 const DAY_MS = 86_400_000;
 const BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-/** libsrs2 accepts '=', '+' and '-' after SRS0/SRS1, and writes '='. */
+/** libsrs2 accepts '=', '+' or '-' right after SRS0/SRS1, and writes '='. */
 const SEPARATORS = "=+-";
 const SEP = "=";
 
@@ -153,9 +153,12 @@ function parseSrs1(local: string): { hash: string; host: string; rest: string } 
   return { hash: body.slice(0, first), host: body.slice(first + 1, second), rest };
 }
 
+/**
+ * Inside the address only '=' separates fields (libsrs2 SRSSEP); '+' and '-' are accepted only
+ * right after the SRS0/SRS1 tag, since domains contain '-' and local parts contain both.
+ */
 function indexOfSeparator(text: string, from: number): number {
-  for (let i = from; i < text.length; i++) if (SEPARATORS.includes(text[i]!)) return i;
-  return -1;
+  return text.indexOf(SEP, from);
 }
 
 /**
