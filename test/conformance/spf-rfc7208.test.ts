@@ -63,7 +63,7 @@ const PASS_FLOOR = 196;
 const TIMEOUT = { error: "ETIMEOUT" } as const;
 
 /** The scenario's `zonedata` as a zone for `createZoneResolver`, with the semantics above. */
-export function zoneFromZonedata(zonedata: Scenario["zonedata"]): Zone {
+function zoneFromZonedata(zonedata: Scenario["zonedata"]): Zone {
   const zone: Zone = {};
   for (const [name, entries] of Object.entries(zonedata ?? {})) {
     const list = entries ?? [];
@@ -76,7 +76,8 @@ export function zoneFromZonedata(zonedata: Scenario["zonedata"]): Zone {
         continue;
       }
       for (const [type, value] of Object.entries(entry) as [ZoneType, unknown][]) {
-        const values = (node[type] ??= []);
+        const values = node[type] ?? [];
+        node[type] = values;
         if (value === "NONE") {
           if (timesOut) values.push(TIMEOUT);
         } else if (value === "TIMEOUT") {
