@@ -8,20 +8,29 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import { HTTPException } from "hono/http-exception";
 import { requestId } from "hono/request-id";
 import { logError } from "../log";
+import { aliases } from "./aliases";
+import { deliveries } from "./deliveries";
+import { destinations } from "./destinations";
+import { dkim } from "./dkim";
 import { domains } from "./domains";
 import type { ApiEnv } from "./env";
 import { health } from "./health";
+import { messages } from "./messages";
 import { authenticate } from "./middleware/authenticate";
 import { bodyLimits } from "./middleware/body-limits";
 import { requestLog } from "./middleware/request-log";
+import { outbox } from "./outbox";
 import { ApiProblem, type ProblemType, problemResponse } from "./problem";
+import { suppressions } from "./suppressions";
+import { tokens } from "./tokens";
+import { users } from "./users";
 import { validationHook } from "./validation-hook";
 
 export { loadSigningKey } from "../auth/dkim-keys";
 export type { ApiEnv } from "./env";
 
 /** Every resource mounted under /api/v1, in the order the OpenAPI document lists them. */
-const RESOURCES = [domains];
+const RESOURCES = [domains, dkim, aliases, users, messages, deliveries, suppressions, tokens, outbox, destinations];
 
 const STATUS_TYPES: Record<number, ProblemType> = {
   400: "bad-request",

@@ -8,13 +8,10 @@ export const MAX_DESTINATIONS = 50;
 
 export const Destinations = z.array(EmailAddress).min(1).max(MAX_DESTINATIONS);
 
-export const RelayUrl = z
-  .string()
-  .max(2048)
-  .openapi({
-    example: "smtp+starttls://user:pass@smtp.example.net:587",
-    description: "Overrides RELAY_URL for this domain",
-  });
+export const RelayUrl = z.string().max(2048).openapi({
+  example: "smtp+starttls://user:pass@smtp.example.net:587",
+  description: "Overrides RELAY_URL for this domain",
+});
 
 export const Domain = z
   .object({

@@ -1,0 +1,7 @@
+/** /api/v1/deliveries: what happened to each recipient of relayed mail. */
+import { OpenAPIHono } from "@hono/zod-openapi";
+import type { ApiEnv } from "../env";
+import { listDeliveriesHandler } from "./handlers";
+import { listDeliveriesRoute } from "./routes";
+
+export const deliveries = new OpenAPIHono<ApiEnv>().openapi(listDeliveriesRoute, listDeliveriesHandler);

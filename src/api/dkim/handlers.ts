@@ -1,0 +1,60 @@
+import type { RouteHandler } from "@hono/zod-openapi";
+import {
+  createDkimKey,
+  type DkimKey,
+  defaultSelector,
+  deleteDkimKey,
+  dnsRecordsFor,
+  listDkimKeys,
+} from "../../auth/dkim-keys";
+import { assertDomainRead, assertDomainWrite } from "../access";
+import { findDomain } from "../domains/queries";
+import type { ApiEnv } from "../env";
+import { conflict, notFound } from "../problem";
+import { isoRequired } from "../schemas";
+import type { deleteDkim, generateDkim, getDkim } from "./routes";
+
+function stateBody(domain: string, keys: DkimKey[]) {
+  const signing = keys.find((k) => k.active);
+  return {
+    domain,
+    keys: keys.map((k) => ({
+      selector: k.selector,
+      algorithm: k.algorithm,
+      public_key: k.publicKey,
+      active: k.active,
+      signing: k === signing,
+      created_at: isoRequired(k.createdAt),
+    })),
+    records: dnsRecordsFor(domain, keys),
+  };
+}
+
+async function requireDomain(db: D1Database, domain: string): Promise<void> {
+  if (!(await findDomain(db, domain))) throw notFound(`domain ${domain}`);
+}
+
+export const generateDkimHandler: RouteHandler<typeof generateDkim, ApiEnv> = async (c) => {
+  const { domain } = c.req.valid("param");
+  const body = c.req.valid("json");
+  assertDomainWrite(c.get("access"), domain);
+  await requireDomain(c.env.DB, domain);
+  const selector = body.selector ?? defaultSelector();
+  const key = await createDkimKey(c.env, { domain, selector, type: body.algorithm ?? "rsa" });
+  if (!key) throw conflict(`selector ${selector} already exists for ${domain}; delete it or choose another`);
+  return c.json(stateBody(domain, await listDkimKeys(c.env.DB, domain)), 201);
+};
+
+export const getDkimHandler: RouteHandler<typeof getDkim, ApiEnv> = async (c) => {
+  const { domain } = c.req.valid("param");
+  assertDomainRead(c.get("access"), domain);
+  await requireDomain(c.env.DB, domain);
+  return c.json(stateBody(domain, await listDkimKeys(c.env.DB, domain)), 200);
+};
+
+export const deleteDkimHandler: RouteHandler<typeof deleteDkim, ApiEnv> = async (c) => {
+  const { domain, selector } = c.req.valid("param");
+  assertDomainWrite(c.get("access"), domain);
+  if (!(await deleteDkimKey(c.env.DB, domain, selector))) throw notFound(`selector ${selector} of ${domain}`);
+  return c.json({ deleted: true as const }, 200);
+};

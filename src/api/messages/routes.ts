@@ -1,0 +1,42 @@
+import { z } from "@hono/zod-openapi";
+import { PageQuery, pageSchema } from "../pagination";
+import { apiRoute, json } from "../route";
+import { Timestamp } from "../schemas";
+
+export const DECISIONS = ["forwarded", "relayed", "list", "held", "rejected", "discarded", "deferred"] as const;
+
+const Check = z.object({ result: z.string(), comment: z.string().nullable().optional() });
+
+export const LoggedMessage = z
+  .object({
+    id: z.string(),
+    received_at: Timestamp,
+    mail_from: z.string(),
+    rcpt_to: z.string(),
+    domain: z.string().nullable(),
+    message_id: z.string().nullable(),
+    subject: z.string().nullable(),
+    from_header: z.string().nullable(),
+    size: z.number().int(),
+    auth: z.object({ dkim: Check, spf: Check, arc: Check, dmarc: Check }).partial().nullable(),
+    decision: z.string(),
+    rule: z.string().nullable(),
+    smtp_reply: z.string().nullable(),
+    reason: z.string().nullable(),
+    destinations: z.array(z.string()),
+  })
+  .openapi("LoggedMessage");
+
+export const listLoggedMessages = apiRoute("domain", {
+  method: "get",
+  path: "/messages",
+  tags: ["logs"],
+  summary: "The inbound log: what arrived, how it authenticated, what Facteur decided",
+  request: {
+    query: PageQuery.extend({
+      rcpt: z.string().max(1024).optional().openapi({ description: "Recipient address (case-insensitive)" }),
+      decision: z.enum(DECISIONS).optional(),
+    }),
+  },
+  responses: { 200: json(pageSchema(LoggedMessage, "LoggedMessagePage"), "Newest first") },
+});
