@@ -61,6 +61,7 @@ function facts(over: Partial<RoutingFacts> = {}): RoutingFacts {
     fullKey: "user+tag@d.test",
     baseKey: "user@d.test",
     tag: "tag",
+    list: null,
     ...over,
   };
 }
