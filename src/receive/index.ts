@@ -4,6 +4,7 @@
  */
 import { addressParser, decodeWords } from "postal-mime";
 import { type HeaderField, headerValue, headerValues, parseHeaderSection } from "./header-section";
+import { isObfuscatedFrom } from "./obfuscated-from";
 import { readBounded } from "./read-raw";
 
 export interface ReceivedMessage {
@@ -24,7 +25,8 @@ export type ReceiveProblem =
   | { problem: "too-large"; size: number }
   | { problem: "header-too-large" }
   | { problem: "too-many-header-fields" }
-  | { problem: "no-header-section" };
+  | { problem: "no-header-section" }
+  | { problem: "obfuscated-from" };
 
 export interface IncomingEnvelope {
   from: string;
@@ -78,6 +80,9 @@ export function parseReceived(
           : { problem: "no-header-section" };
     return { ok: false, problem };
   }
+  // Refused before anything else reads the From field: see obfuscated-from.ts.
+  if (headerValues(section.fields, "from").some(isObfuscatedFrom))
+    return { ok: false, problem: { problem: "obfuscated-from" } };
   const subject = headerValue(section.fields, "subject");
   return {
     ok: true,
