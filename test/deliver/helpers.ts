@@ -38,7 +38,9 @@ export function recordingQueue(): RecordingQueue {
 
 /** env with a recording queue and any binding replaced. */
 export function testEnv(overrides: Partial<Env> = {}): Env & { DELIVERY_QUEUE: RecordingQueue } {
-  return { ...env, DELIVERY_QUEUE: recordingQueue(), ...overrides } as Env & { DELIVERY_QUEUE: RecordingQueue };
+  return { ...env, DELIVERY_QUEUE: recordingQueue(), ...overrides } as unknown as Env & {
+    DELIVERY_QUEUE: RecordingQueue;
+  };
 }
 
 /** A binding object whose every method rejects: an outage of R2, D1 or the queue. */
@@ -100,6 +102,7 @@ export async function runJobs(
   const retries: { msgId: string; delaySeconds?: number }[] = [];
   const wrapped: MessageBatch<DeliveryJob> = {
     queue: batch.queue,
+    metadata: batch.metadata,
     messages: batch.messages.map((m) => ({
       id: m.id,
       timestamp: m.timestamp,
