@@ -86,6 +86,17 @@ describe("SMTP relay: delivery and per-recipient results", () => {
     expect((await attempts(rcpt)).rcpt).toBe(3);
   });
 
+  it("421 ends the session (RFC 5321 section 3.8): every pending recipient is temporary, nothing sent", async () => {
+    const before = address("ok");
+    const flaky = address("flaky");
+    const after = address("ok");
+    const outcomes = await relayTo("plain").send({ mailFrom: FROM, rcptTo: [before, flaky, after] }, message());
+    expect(outcomes.map((o) => o.status)).toEqual(["temporary", "temporary", "temporary"]);
+    expect(new Set(outcomes.map((o) => o.reply))).toEqual(new Set([`421 4.4.5 <${flaky}>: busy, try again later`]));
+    expect((await attempts(after)).rcpt).toBe(0);
+    expect(await received(before)).toHaveLength(0);
+  });
+
   it("all recipients rejected: no DATA, nothing stored", async () => {
     const bad = address("reject550");
     const outcomes = await relayTo("plain").send({ mailFrom: FROM, rcptTo: [bad] }, message());

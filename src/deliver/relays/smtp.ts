@@ -35,6 +35,7 @@ export function createSmtpRelay(config: Extract<RelayConfig, { kind: "smtp" }>, 
   const connect = options.connect ?? socketsConnect;
 
   async function send(envelope: Envelope, raw: Uint8Array): Promise<RecipientOutcome[]> {
+    if (envelope.rcptTo.length === 0) return [];
     const outcomes: (RecipientOutcome | undefined)[] = envelope.rcptTo.map(() => undefined);
     let conn: SmtpConnection | undefined;
     try {
@@ -58,7 +59,11 @@ export function createSmtpRelay(config: Extract<RelayConfig, { kind: "smtp" }>, 
     } finally {
       await conn?.close(timeouts.close);
     }
-    const settled = outcomes.map((o, i) => o ?? { rcpt: envelope.rcptTo[i]!, status: "temporary" as const, reply: "" });
+    // runTransaction settles every recipient or throws; the fallback only guards that invariant.
+    const settled = outcomes.map(
+      (o, i) =>
+        o ?? { rcpt: envelope.rcptTo[i]!, status: "temporary" as const, reply: "451 4.3.0 Facteur: no reply recorded" },
+    );
     log({
       stage: "deliver",
       unit: "smtp-relay",

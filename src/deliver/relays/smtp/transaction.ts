@@ -11,12 +11,22 @@ import type { Envelope, RecipientOutcome } from "../../relay";
 import type { SmtpConnection } from "./connection";
 import { DATA_TERMINATOR, dotStuff } from "./dot-stuff";
 import type { SmtpCapabilities } from "./ehlo";
-import { isPositive, statusOfFailure } from "./reply";
+import { SmtpSessionError } from "./errors";
+import { isPositive, type SmtpReply, statusOfFailure } from "./reply";
 import { planTransaction } from "./requirements";
 import type { SmtpTimeouts } from "./timeouts";
 
 /** Bytes written per socket write; each write has its own RFC 5321 section 4.5.3.2.5 timeout. */
 export const DATA_BLOCK_BYTES = 64 * 1024;
+
+/**
+ * RFC 5321 section 3.8: 421 means the server is closing the channel, whatever command it answers;
+ * the session is over, so every recipient still pending gets it (temporary) and nothing more is sent.
+ */
+function endIfClosing(reply: SmtpReply): SmtpReply {
+  if (reply.code === 421) throw new SmtpSessionError(reply.text);
+  return reply;
+}
 
 export async function runTransaction(
   conn: SmtpConnection,
@@ -38,12 +48,14 @@ export async function runTransaction(
   if (candidates.length === 0) return;
 
   const params = plan.mailParameters.length > 0 ? ` ${plan.mailParameters.join(" ")}` : "";
-  const mail = await conn.command(`MAIL FROM:<${envelope.mailFrom}>${params}`, "MAIL FROM", timeouts.mail);
+  const mail = endIfClosing(
+    await conn.command(`MAIL FROM:<${envelope.mailFrom}>${params}`, "MAIL FROM", timeouts.mail),
+  );
   if (!isPositive(mail)) return settle(candidates, mail.text, statusOfFailure(mail));
 
   const accepted: number[] = [];
   for (const i of candidates) {
-    const rcpt = await conn.command(`RCPT TO:<${envelope.rcptTo[i]}>`, "RCPT TO", timeouts.rcpt);
+    const rcpt = endIfClosing(await conn.command(`RCPT TO:<${envelope.rcptTo[i]}>`, "RCPT TO", timeouts.rcpt));
     if (isPositive(rcpt)) accepted.push(i);
     else settle([i], rcpt.text, statusOfFailure(rcpt));
   }
@@ -53,7 +65,7 @@ export async function runTransaction(
     return;
   }
 
-  const start = await conn.command("DATA", "DATA", timeouts.dataInit);
+  const start = endIfClosing(await conn.command("DATA", "DATA", timeouts.dataInit));
   if (start.code !== 354) return settle(accepted, start.text, statusOfFailure(start));
 
   const data = dotStuff(raw);
