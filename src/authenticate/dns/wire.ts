@@ -189,7 +189,9 @@ class Writer {
 
   name(name: string): void {
     const labels = nameToLabels(name);
-    const texts = labels.map((label) => utf8Decoder.decode(label).toLowerCase());
+    // Suffixes match case-sensitively, so every name decodes with the case it was written in (a
+    // case-insensitive match would hand "mx.Example.com" back for "mx.example.com").
+    const texts = labels.map((label) => utf8Decoder.decode(label));
     for (let i = 0; i < labels.length; i++) {
       const key = texts.slice(i).join(".");
       const known = this.suffixes.get(key);
