@@ -1,0 +1,135 @@
+/**
+ * Bounces to team-bounces+<verp>@d (issue 4): find the member (VERP first, else the DSN's
+ * Final-Recipient), classify the report, and score: hard +1, soft +0.5, at most one counted
+ * bounce a day; after a quiet period the score starts over; at the threshold the member is
+ * disabled and told so. Bounces are never re-sent to the list; undecodable ones are logged.
+ */
+import { type ParsedDsn, parseDsn } from "../bounce/dsn-parse";
+import { log } from "../log";
+import { BOUNCE_WEIGHT, type BounceKind, classifyReport } from "./bounce-classify";
+import { sendNotice } from "./notice";
+import { findMember, findModerators, recordMemberBounce } from "./store/members";
+import type { List, Member } from "./types";
+import { decodeVerp } from "./verp";
+
+const DAY_MS = 86_400_000;
+
+export type BounceOutcome =
+  | { counted: true; member: string; kind: BounceKind; score: number; disabled: boolean }
+  | { counted: false; member: string | null; kind: BounceKind | null; reason: string };
+
+/** The scoring rule alone (no I/O): the new score, or why nothing is counted. */
+export function scoreBounce(
+  member: Pick<Member, "bounceScore" | "lastBounceAt" | "status">,
+  kind: BounceKind,
+  list: Pick<List, "bounceThreshold" | "bounceQuietDays">,
+  now: number,
+): { count: false; reason: string } | { count: true; score: number; disable: boolean } {
+  if (member.status !== "active") return { count: false, reason: `member is ${member.status}` };
+  const weight = BOUNCE_WEIGHT[kind];
+  if (weight === 0)
+    return { count: false, reason: kind === "spam" ? "spam rejection: not the mailbox's fault" : "not a failure" };
+  const last = member.lastBounceAt;
+  if (last !== null && now - last < DAY_MS)
+    return { count: false, reason: "a bounce was already counted in the last day" };
+  const quiet = last !== null && now - last >= list.bounceQuietDays * DAY_MS;
+  const score = (quiet ? 0 : member.bounceScore) + weight;
+  return { count: true, score, disable: score >= list.bounceThreshold };
+}
+
+export async function handleBounce(
+  env: Env,
+  input: { id: string; list: List; raw: Uint8Array; token: string | undefined; now: number },
+): Promise<BounceOutcome> {
+  const { list, now } = input;
+  const verpMember = input.token ? decodeVerp(env.LIST_SECRET, list.address, input.token) : null;
+  let dsn: ParsedDsn | null = null;
+  try {
+    dsn = await parseDsn(input.raw);
+  } catch {
+    dsn = null;
+  }
+  const failed = dsn?.recipients ?? [];
+  // With VERP the envelope names the member; the report (if any) only says how it failed.
+  let address = verpMember;
+  let kind: BounceKind | null = null;
+  if (address) {
+    const report = failed.find((r) => r.finalRecipient.toLowerCase() === address!.toLowerCase()) ?? failed[0];
+    kind = report ? classifyReport(report) : "soft";
+  } else {
+    for (const report of failed) {
+      const member = await findMember(env.DB, list.address, report.finalRecipient);
+      if (member) {
+        address = member.address;
+        kind = classifyReport(report);
+        break;
+      }
+    }
+  }
+  if (!address || !kind) {
+    log({
+      stage: "bounce",
+      unit: "list-bounce",
+      outcome: "undecodable",
+      messageId: input.id,
+      list: list.address,
+      dsn: Boolean(dsn),
+    });
+    return { counted: false, member: null, kind: null, reason: dsn ? "report names no member" : "undecodable bounce" };
+  }
+  const member = await findMember(env.DB, list.address, address);
+  if (!member) return { counted: false, member: address, kind, reason: "no longer a member" };
+  const verdict = scoreBounce(member, kind, list, now);
+  if (!verdict.count) {
+    log({
+      stage: "bounce",
+      unit: "list-bounce",
+      outcome: "not-counted",
+      messageId: input.id,
+      member: address,
+      kind,
+      reason: verdict.reason,
+    });
+    return { counted: false, member: address, kind, reason: verdict.reason };
+  }
+  await recordMemberBounce(env.DB, list.address, member.lookup, verdict.score, verdict.disable, now).run();
+  log({
+    stage: "bounce",
+    unit: "list-bounce",
+    outcome: verdict.disable ? "disabled" : "counted",
+    messageId: input.id,
+    member: address,
+    kind,
+    score: verdict.score,
+  });
+  if (verdict.disable) await notifyDisabled(env, list, member, verdict.score, input.id, now);
+  return { counted: true, member: address, kind, score: verdict.score, disabled: verdict.disable };
+}
+
+async function notifyDisabled(env: Env, list: List, member: Member, score: number, id: string, now: number) {
+  const text = [
+    `Delivery of ${list.address} to ${member.address} has been suspended after repeated bounces`,
+    `(score ${score}, threshold ${list.bounceThreshold}).`,
+    "",
+    `To receive the list again, send "subscribe" to ${list.localPart}-request@${list.domain},`,
+    "or ask a list owner to re-enable you.",
+  ].join("\n");
+  // The member's mailbox is failing, but a soft problem may have cleared: try to tell them, and
+  // tell the owners in any case.
+  await sendNotice(env, {
+    list,
+    notice: { to: member.address, subject: `Your subscription to ${list.address} is suspended`, text },
+    messageLogId: id,
+    key: "disabled-member",
+    now,
+  });
+  for (const owner of await findModerators(env.DB, list.address, ["owner"])) {
+    await sendNotice(env, {
+      list,
+      notice: { to: owner.address, subject: `${list.address}: ${member.address} disabled by bounces`, text },
+      messageLogId: id,
+      key: `disabled-owner-${owner.lookup}`,
+      now,
+    });
+  }
+}

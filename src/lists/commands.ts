@@ -1,0 +1,128 @@
+/**
+ * Commands by email to team-request@d (issue 4): subscribe, unsubscribe, help, in the Subject or
+ * the first body line. Subscribing and unsubscribing are confirmed by replying to a token address
+ * (double opt-in), so nobody can subscribe someone else: the confirmation goes to the address
+ * being subscribed, and only its owner can answer it.
+ */
+import PostalMime from "postal-mime";
+import { randomToken } from "../ids";
+import type { ReceivedMessage } from "../receive";
+import { sendNotice } from "./notice";
+import { type ConfirmAction, insertConfirmation } from "./store/confirmations";
+import { findMember } from "./store/members";
+import { type List, listAddresses } from "./types";
+
+export type Command = "subscribe" | "unsubscribe" | "help";
+
+/** Confirmation tokens are valid for a week: long enough for a holiday, short enough to expire. */
+export const CONFIRMATION_TTL_MS = 7 * 86_400_000;
+
+const COMMAND_WORD = /^\s*(?:re:\s*)*(subscribe|unsubscribe|help|join|leave)\b/i;
+const ALIASES: Record<string, Command> = { join: "subscribe", leave: "unsubscribe" };
+
+/** The first command word in the Subject, else in the first non-blank body line. */
+export async function parseCommand(message: Pick<ReceivedMessage, "subject" | "raw">): Promise<Command | null> {
+  const fromSubject = COMMAND_WORD.exec(message.subject ?? "");
+  if (fromSubject) return normalise(fromSubject[1]!);
+  let text = "";
+  try {
+    // -request mail is small; postal-mime finds the text part whatever the MIME structure.
+    const parsed = await PostalMime.parse(message.raw.subarray(0, 256 * 1024));
+    text = parsed.text ?? "";
+  } catch {
+    return null;
+  }
+  const first = text.split(/\r?\n/).find((line) => line.trim() !== "");
+  const match = first ? COMMAND_WORD.exec(first) : null;
+  return match ? normalise(match[1]!) : null;
+}
+
+function normalise(word: string): Command {
+  const lower = word.toLowerCase();
+  return ALIASES[lower] ?? (lower as Command);
+}
+
+export function helpText(list: List): string {
+  const a = listAddresses(list);
+  return [
+    `${list.name} (${list.address})${list.description ? `: ${list.description}` : ""}`,
+    "",
+    `Send commands to ${a.request}, in the Subject or the first line:`,
+    "  subscribe     join the list (you will be asked to confirm)",
+    "  unsubscribe   leave the list (you will be asked to confirm)",
+    "  help          this text",
+    "",
+    `Posts go to ${a.post}. The list owners are at ${a.owner}.`,
+  ].join("\n");
+}
+
+export interface CommandOutcome {
+  command: Command | null;
+  reason: string;
+}
+
+/** Acts on one -request message from `requester` (the From author). */
+export async function handleCommand(
+  env: Env,
+  input: { id: string; list: List; message: ReceivedMessage; requester: string; now: number },
+): Promise<CommandOutcome> {
+  const { list, requester, now, id } = input;
+  const command = await parseCommand(input.message);
+  const reply = (subject: string, text: string, replyTo?: string) =>
+    sendNotice(env, {
+      list,
+      notice: {
+        to: requester,
+        subject,
+        text,
+        replyTo,
+        autoSubmitted: "auto-replied",
+        inReplyTo: input.message.messageId,
+      },
+      messageLogId: id,
+      key: `request-${command ?? "unknown"}`,
+      now,
+    });
+  if (command === "subscribe" || command === "unsubscribe") {
+    const member = await findMember(env.DB, list.address, requester);
+    const active = member?.status === "active";
+    if (command === "subscribe" && active) {
+      await reply(`You are already subscribed to ${list.address}`, helpText(list));
+      return { command, reason: `${requester} is already a member` };
+    }
+    if (command === "unsubscribe" && !member) {
+      await reply(`${requester} is not subscribed to ${list.address}`, helpText(list));
+      return { command, reason: `${requester} is not a member` };
+    }
+    const token = randomToken(18);
+    const action: ConfirmAction = command;
+    await insertConfirmation(env.DB, {
+      token,
+      listAddress: list.address,
+      action,
+      address: requester,
+      createdAt: now,
+      expiresAt: now + CONFIRMATION_TTL_MS,
+    }).run();
+    const confirm = listAddresses(list).confirm(token);
+    await reply(
+      `Confirm ${command} to ${list.address}`,
+      [
+        `Someone (hopefully you) asked to ${command} ${requester} ${command === "subscribe" ? "to" : "from"} ${list.address}.`,
+        "",
+        `To confirm, reply to this message (it goes to ${confirm}).`,
+        "If you did not ask for this, ignore this message: nothing will change.",
+      ].join("\n"),
+      confirm,
+    );
+    return { command, reason: `${command} confirmation sent to ${requester}` };
+  }
+  await reply(
+    `Help for ${list.address}`,
+    `${command === "help" ? "" : "Command not understood.\n\n"}${helpText(list)}`,
+  );
+  return {
+    command,
+    reason: command === "help" ? `help sent to ${requester}` : `unknown command from ${requester}: help sent`,
+  };
+}

@@ -1,0 +1,77 @@
+/**
+ * An accepted post (or an approved held one): decide the DMARC mitigation, run the transform
+ * pipeline once, store the result in R2 once, and queue the fan-out pages.
+ */
+
+import { loadSigningKey, type SigningKey } from "../auth/dkim-keys";
+import type { AuthResults } from "../authenticate";
+import { storeDeliveryBody } from "../deliver/enqueue";
+import { headerEnd, joinMessage, splitMessage } from "../transform/message";
+import { LIST_PIPELINE, runPipeline } from "../transform/pipeline";
+import type { TransformContext } from "../transform/types";
+import { startFanout } from "./fanout";
+import { type DmarcMitigation, decideDmarcMitigation } from "./rules/dmarc-policy";
+import { type List, listAddresses, listIdOf } from "./types";
+
+export interface PostToDistribute {
+  messageLogId: string;
+  list: List;
+  raw: Uint8Array;
+  auth: Pick<AuthResults, "header" | "arc" | "dmarc" | "authenticated">;
+  author: { address: string; display: string | undefined };
+  now: number;
+}
+
+export interface Distribution {
+  r2Key: string;
+  pages: number;
+  mitigation: DmarcMitigation;
+  signed: boolean;
+}
+
+export function listPostKey(messageLogId: string): string {
+  return `list/${messageLogId}.eml`;
+}
+
+export async function distributePost(
+  env: Env,
+  post: PostToDistribute,
+  deps: { loadKey?: (env: Env, domain: string) => Promise<SigningKey | null> } = {},
+): Promise<Distribution> {
+  const { list } = post;
+  const signingKey = await (deps.loadKey ?? loadSigningKey)(env, list.domain);
+  const authorDomain = post.author.address.slice(post.author.address.lastIndexOf("@") + 1);
+  const mitigation = decideDmarcMitigation(list, post.auth.dmarc, authorDomain);
+  const context: TransformContext = {
+    list,
+    addresses: listAddresses(list),
+    listId: listIdOf(list),
+    auth: post.auth,
+    author: post.author,
+    mitigation,
+    signingKey,
+    now: post.now,
+    original: post.raw,
+    message: splitMessage(post.raw),
+    notes: [],
+  };
+  await runPipeline(LIST_PIPELINE, context, post.messageLogId);
+  const out = joinMessage(context.message);
+  const r2Key = listPostKey(post.messageLogId);
+  // Deterministic key: a retried email() overwrites the same object (deliver/enqueue.ts).
+  await storeDeliveryBody(env, r2Key, out, { messageLogId: post.messageLogId, origin: "list", list: list.address });
+  const pages = await startFanout(env, {
+    messageLogId: post.messageLogId,
+    list,
+    r2Key,
+    headerBytes: headerEnd(out),
+    author: post.author.address.toLowerCase(),
+    dkim:
+      context.dkim && signingKey
+        ? { bodyHash: context.dkim.bodyHash, headerList: context.dkim.headerList, selector: signingKey.selector }
+        : null,
+    signedAt: post.now,
+    senderAuthenticated: post.auth.authenticated,
+  });
+  return { r2Key, pages, mitigation, signed: Boolean(context.dkim) };
+}
