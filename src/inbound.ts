@@ -14,6 +14,7 @@ import { forwardVerified, relay, relayTraceBlock, withPrependedHeaders } from ".
 import { srsForward } from "./deliver/srs";
 import { newId } from "./ids";
 import { log, logError } from "./log";
+import { handleListMessage } from "./lists/handle-list-message";
 import { type ReceivedMessage, type ReceiveProblem, receive } from "./receive";
 import { headerValue } from "./receive/header-section";
 import { route } from "./route";
@@ -143,6 +144,12 @@ export async function handleEmail(
   // ── deliver ────────────────────────────────────────────────────────────────────────────────
   if (decision.kind !== "accept") {
     return finish(message, env, { ...entry, auth }, decision, [], routed.queries);
+  }
+  if (decision.handoff) {
+    // A mailing list address: lists/ decides and acts (posting chain, transform, fan-out, commands,
+    // bounces), and its decision is the one logged.
+    const list = await handleListMessage(env, { id, mail, auth, handoff: decision.handoff, now: deps.now() });
+    return finish(message, env, { ...entry, auth }, list.decision, list.destinations, routed.queries, list.logged);
   }
   const trace = {
     loopKey: lookupKey(recipient.address),

@@ -1,3 +1,4 @@
+import { listAddress } from "../lists/list-address";
 import { alias } from "./rules/alias";
 import { dmarcReject } from "./rules/dmarc-reject";
 import { headerFrom } from "./rules/header-from";
@@ -19,6 +20,7 @@ export const INBOUND_CHAIN: readonly Rule[] = [
   srsReturn, // bounces to our SRS addresses: verified, then back to the original sender
   headerFrom, // exactly one From with one author domain (RFC 5322 3.6, RFC 7489 6.6.1)
   dmarcReject, // honour p=reject for mail that fails DMARC (RFC 7489 6.7)
+  listAddress, // a list's post/-request/-owner/-bounces/-confirm address: handed to lists/
   alias, // exact → subaddress → pattern → catch-all; disabled → 5.2.1
   noSuchUser, // nothing matched: 5.1.1
 ];
