@@ -15,12 +15,14 @@ import { dkim } from "./dkim";
 import { domains } from "./domains";
 import type { ApiEnv } from "./env";
 import { health } from "./health";
+import { importExport } from "./import-export";
 import { messages } from "./messages";
 import { authenticate } from "./middleware/authenticate";
 import { bodyLimits } from "./middleware/body-limits";
 import { requestLog } from "./middleware/request-log";
 import { outbox } from "./outbox";
 import { ApiProblem, type ProblemType, problemResponse } from "./problem";
+import { send } from "./send";
 import { suppressions } from "./suppressions";
 import { tokens } from "./tokens";
 import { users } from "./users";
@@ -30,7 +32,20 @@ export { loadSigningKey } from "../auth/dkim-keys";
 export type { ApiEnv } from "./env";
 
 /** Every resource mounted under /api/v1, in the order the OpenAPI document lists them. */
-const RESOURCES = [domains, dkim, aliases, users, messages, deliveries, suppressions, tokens, outbox, destinations];
+const RESOURCES = [
+  domains,
+  dkim,
+  aliases,
+  users,
+  importExport,
+  messages,
+  deliveries,
+  suppressions,
+  tokens,
+  send,
+  outbox,
+  destinations,
+];
 
 const STATUS_TYPES: Record<number, ProblemType> = {
   400: "bad-request",

@@ -28,11 +28,9 @@ export const DnsRecord = z
   .object({
     type: z.enum(["TXT", "MX"]),
     name: z.string(),
-    content: z
-      .string()
-      .openapi({
-        description: "Exact record content (TXT: one string; split at 255 octets if your DNS host requires)",
-      }),
+    content: z.string().openapi({
+      description: "Exact record content (TXT: one string; split at 255 octets if your DNS host requires)",
+    }),
     priority: z.number().int().optional(),
     purpose: z.string(),
   })

@@ -1,0 +1,153 @@
+import type { RouteHandler, z } from "@hono/zod-openapi";
+import { forbidden } from "../access";
+import { findDomain } from "../domains/queries";
+import type { ApiEnv } from "../env";
+import { ApiProblem } from "../problem";
+import { jsonList } from "../schemas";
+import {
+  EntryError,
+  importAlias,
+  importDestination,
+  importDomain,
+  importUser,
+  importUserAddress,
+  type Outcome,
+} from "./importers";
+import {
+  ExportedAlias,
+  ExportedDestination,
+  ExportedDomain,
+  ExportedUser,
+  type exportDatabase,
+  FACTEUR_EXPORT_VERSION,
+  type importDatabase,
+  PttUser,
+} from "./routes";
+
+type Kind = "domains" | "destinations" | "users" | "aliases";
+type Counts = Record<Kind, number>;
+const zero = (): Counts => ({ domains: 0, destinations: 0, users: 0, aliases: 0 });
+
+interface Report {
+  format: "ptt" | "facteur";
+  created: Counts;
+  updated: Counts;
+  unchanged: Counts;
+  errors: { entry: string; field: string; detail: string }[];
+}
+
+/** Validates and imports one section entry by entry; a bad entry is reported, the rest go on. */
+async function importSection<S extends z.ZodType>(
+  report: Report,
+  kind: Kind,
+  entries: unknown[],
+  schema: S,
+  apply: (entry: z.output<S>, index: number) => Promise<Outcome>,
+): Promise<void> {
+  for (const [index, raw] of entries.entries()) {
+    const where = `${kind}.${index}`;
+    const parsed = schema.safeParse(raw);
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) {
+        report.errors.push({
+          entry: where,
+          field: issue.path.map(String).join(".") || "(entry)",
+          detail: issue.message,
+        });
+      }
+      continue;
+    }
+    try {
+      report[await apply(parsed.data, index)][kind]++;
+    } catch (error) {
+      if (!(error instanceof EntryError)) throw error;
+      report.errors.push({ entry: where, field: error.field, detail: error.detail });
+    }
+  }
+}
+
+export const importDatabaseHandler: RouteHandler<typeof importDatabase, ApiEnv> = async (c) => {
+  const body = c.req.valid("json");
+  const { domain } = c.req.valid("query");
+  const db = c.env.DB;
+  if (domain && !(await findDomain(db, domain))) {
+    throw new ApiProblem(422, "unprocessable", `domain: Facteur does not serve ${domain}`, {
+      errors: [{ field: "domain", detail: "add the domain first", in: "query" }],
+    });
+  }
+  const report: Report = {
+    format: Array.isArray(body) ? "ptt" : "facteur",
+    created: zero(),
+    updated: zero(),
+    unchanged: zero(),
+    errors: [],
+  };
+  if (Array.isArray(body)) {
+    await importSection(report, "users", body, PttUser, async (entry) => {
+      const outcome = await importUser(db, { ...entry, is_admin: false });
+      if (domain) {
+        try {
+          report[await importUserAddress(db, entry.name, domain)].aliases++;
+        } catch (error) {
+          if (!(error instanceof EntryError)) throw error;
+          report.errors.push({ entry: `users.${entry.name}`, field: error.field, detail: error.detail });
+        }
+      }
+      return outcome;
+    });
+  } else {
+    // Order matters: aliases need their domain and owner.
+    await importSection(report, "domains", body.domains, ExportedDomain, (e) => importDomain(db, e));
+    await importSection(report, "destinations", body.destinations, ExportedDestination, (e) =>
+      importDestination(db, e),
+    );
+    await importSection(report, "users", body.users, ExportedUser, (e) => importUser(db, e));
+    await importSection(report, "aliases", body.aliases, ExportedAlias, (e) => importAlias(db, e));
+  }
+  return c.json(report, 200);
+};
+
+export const exportDatabaseHandler: RouteHandler<typeof exportDatabase, ApiEnv> = async (c) => {
+  const secrets = c.req.valid("query").include_password_hashes === "true";
+  if (secrets && !c.get("access").admin) throw forbidden("password hashes are exported to admin tokens only");
+  const db = c.env.DB;
+  const [domains, destinations, users, aliases] = await db.batch<Record<string, unknown>>([
+    db.prepare("SELECT name, enabled, catch_all, relay_url FROM domains ORDER BY name"),
+    db.prepare("SELECT address, verified FROM destinations ORDER BY address"),
+    db.prepare(
+      `SELECT u.name, u.is_admin, u.password_hash,
+         (SELECT json_group_array(address) FROM (SELECT address FROM user_mailboxes WHERE user_name = u.name ORDER BY position)) AS mailboxes
+       FROM users u ORDER BY u.name`,
+    ),
+    db.prepare("SELECT address, destinations, owner, enabled, description FROM aliases ORDER BY lookup"),
+  ]);
+  const rows = (r: D1Result<Record<string, unknown>> | undefined) => r?.results ?? [];
+  return c.json(
+    {
+      facteur: FACTEUR_EXPORT_VERSION,
+      exported_at: new Date().toISOString(),
+      domains: rows(domains).map((d) => ({
+        name: d.name,
+        enabled: d.enabled === 1,
+        catch_all: jsonList(d.catch_all as string | null),
+        // Relay URLs carry credentials: exported only with the secrets.
+        ...(secrets ? { relay_url: d.relay_url } : {}),
+      })),
+      destinations: rows(destinations).map((d) => ({ address: d.address, verified: d.verified === 1 })),
+      users: rows(users).map((u) => ({
+        name: u.name,
+        is_admin: u.is_admin === 1,
+        mailboxes: jsonList(u.mailboxes as string | null) ?? [],
+        ...(secrets && u.password_hash ? { password_hash: u.password_hash } : {}),
+      })),
+      aliases: rows(aliases).map((a) => ({
+        address: a.address,
+        destinations: jsonList(a.destinations as string | null),
+        owner: a.owner,
+        enabled: a.enabled === 1,
+        description: a.description,
+      })),
+    } as z.input<typeof import("./routes").FacteurExport> as never,
+    200,
+  );
+};

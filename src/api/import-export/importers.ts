@@ -1,0 +1,150 @@
+/**
+ * One importer per kind of entry. Each compares the entry with what is stored and answers
+ * "created", "updated" or "unchanged", which is what makes a second import of the same file a
+ * no-op. An importer throws EntryError for an entry it cannot take; the import goes on.
+ */
+import type { z } from "@hono/zod-openapi";
+import { domainOf, parseAddress } from "../../address";
+import { hashPassword, verifyPassword } from "../../auth/password";
+import { parseRelayUrl } from "../../deliver/relays/relay-url";
+import { insertAlias } from "../../store/aliases";
+import { insertDomain, upsertDestination } from "../../store/domains";
+import { findAlias, updateAliasRow, userExists } from "../aliases/queries";
+import { findDomain, updateDomainRow } from "../domains/queries";
+import { jsonList } from "../schemas";
+import { findUser, insertUserStatements, updateUserStatements } from "../users/queries";
+import type { ExportedAlias, ExportedDestination, ExportedDomain, ExportedUser } from "./routes";
+
+export type Outcome = "created" | "updated" | "unchanged";
+
+export class EntryError extends Error {
+  constructor(
+    readonly field: string,
+    readonly detail: string,
+  ) {
+    super(detail);
+  }
+}
+
+const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+export async function importDomain(db: D1Database, entry: z.output<typeof ExportedDomain>): Promise<Outcome> {
+  if (entry.relay_url) {
+    try {
+      parseRelayUrl(entry.relay_url);
+    } catch (error) {
+      throw new EntryError("relay_url", (error as Error).message);
+    }
+  }
+  const current = await findDomain(db, entry.name);
+  if (!current) {
+    await insertDomain(db, {
+      name: entry.name,
+      enabled: entry.enabled,
+      catchAll: entry.catch_all,
+      relayUrl: entry.relay_url ?? null,
+    }).run();
+    return "created";
+  }
+  const relayChanged = entry.relay_url !== undefined && entry.relay_url !== current.relay_url;
+  if (
+    current.enabled === (entry.enabled ? 1 : 0) &&
+    same(jsonList(current.catch_all), entry.catch_all) &&
+    !relayChanged
+  ) {
+    return "unchanged";
+  }
+  await updateDomainRow(db, entry.name, {
+    enabled: entry.enabled,
+    catchAll: entry.catch_all,
+    ...(entry.relay_url !== undefined ? { relayUrl: entry.relay_url } : {}),
+  });
+  return "updated";
+}
+
+export async function importDestination(db: D1Database, entry: z.output<typeof ExportedDestination>): Promise<Outcome> {
+  const current = await db
+    .prepare("SELECT verified FROM destinations WHERE address = ?1")
+    .bind(entry.address.toLowerCase())
+    .first<{ verified: number }>();
+  if (current && current.verified === (entry.verified ? 1 : 0)) return "unchanged";
+  await upsertDestination(db, entry.address, entry.verified).run();
+  return current ? "updated" : "created";
+}
+
+/** A PTT entry (clear-text password) or a Facteur one (password or password_hash). */
+export async function importUser(db: D1Database, entry: z.output<typeof ExportedUser>): Promise<Outcome> {
+  const current = await findUser(db, entry.name);
+  if (!current) {
+    const passwordHash = entry.password_hash ?? (entry.password ? await hashPassword(entry.password) : null);
+    await db.batch(
+      insertUserStatements(db, { name: entry.name, passwordHash, isAdmin: entry.is_admin, mailboxes: entry.mailboxes }),
+    );
+    return "created";
+  }
+  let passwordHash: string | undefined;
+  if (entry.password_hash !== undefined && entry.password_hash !== current.password_hash)
+    passwordHash = entry.password_hash;
+  // The stored hash has a random salt: compare by verifying, never by re-hashing.
+  else if (entry.password !== undefined && !(await verifyPassword(entry.password, current.password_hash))) {
+    passwordHash = await hashPassword(entry.password);
+  }
+  const mailboxesChanged = !same(jsonList(current.mailboxes) ?? [], entry.mailboxes);
+  const adminChanged = current.is_admin !== (entry.is_admin ? 1 : 0);
+  if (passwordHash === undefined && !mailboxesChanged && !adminChanged) return "unchanged";
+  await db.batch(
+    updateUserStatements(db, entry.name, {
+      passwordHash,
+      isAdmin: adminChanged ? entry.is_admin : undefined,
+      mailboxes: mailboxesChanged ? entry.mailboxes : undefined,
+    }),
+  );
+  return "updated";
+}
+
+export async function importAlias(db: D1Database, entry: z.output<typeof ExportedAlias>): Promise<Outcome> {
+  if (entry.destinations === null && entry.owner === null) {
+    throw new EntryError("destinations", "give destinations, or an owner whose mailboxes receive the mail");
+  }
+  if (entry.owner && !(await userExists(db, entry.owner)))
+    throw new EntryError("owner", `no user named ${entry.owner}`);
+  const current = await findAlias(db, entry.address);
+  if (!current) {
+    const domain = domainOf(entry.address);
+    if (!(await findDomain(db, domain))) throw new EntryError("address", `Facteur does not serve ${domain}`);
+    await insertAlias(db, {
+      address: entry.address,
+      domain,
+      destinations: entry.destinations,
+      owner: entry.owner,
+      enabled: entry.enabled,
+      description: entry.description,
+    }).run();
+    return "created";
+  }
+  if (
+    same(jsonList(current.destinations), entry.destinations) &&
+    current.owner === entry.owner &&
+    current.enabled === (entry.enabled ? 1 : 0) &&
+    current.description === entry.description
+  ) {
+    return "unchanged";
+  }
+  await updateAliasRow(db, entry.address, entry);
+  return "updated";
+}
+
+/** The PTT idea: user `din` receives mail at din@<domain>, delivered to their mailboxes. */
+export async function importUserAddress(db: D1Database, userName: string, domain: string): Promise<Outcome> {
+  const parsed = parseAddress(`${userName}@${domain}`);
+  if (!parsed) throw new EntryError("name", `${userName}@${domain} is not a valid address`);
+  const current = await findAlias(db, parsed.address);
+  if (current) {
+    if (current.owner !== userName) {
+      throw new EntryError("name", `${parsed.address} already exists and belongs to ${current.owner ?? "nobody"}`);
+    }
+    return "unchanged";
+  }
+  await insertAlias(db, { address: parsed.address, domain, destinations: null, owner: userName }).run();
+  return "created";
+}
