@@ -3,10 +3,11 @@ import PostalMime from "postal-mime";
 import { describe, expect, it, vi } from "vitest";
 import { parseDsn } from "../../src/bounce/dsn-parse";
 import { enqueueDelivery, enqueueDeliveryJobs, storeDeliveryBody } from "../../src/deliver/enqueue";
+import { failOrphanedDeliveries } from "../../src/deliver/fail-orphaned-deliveries";
 import type { DeliveryJob } from "../../src/deliver/job";
 import { listDeliveries } from "../../src/store/deliveries";
 import { listOutbox } from "../../src/store/outbox";
-import { ORIGINAL, rows, runJobs, scriptedRelay, testEnv, uid } from "./helpers";
+import { failingBinding, ORIGINAL, rows, runJobs, scriptedRelay, testEnv, uid } from "./helpers";
 
 const DAY = 86_400_000;
 
@@ -323,5 +324,36 @@ describe("handleDeadLetterBatch", () => {
     expect(stored[1]!.dsn).toBe("suppressed:unauthenticated");
     const page = await listDeliveries(env, { message: id, status: "failed", limit: 10 });
     expect(page.items.map((d) => d.rcpt)).toEqual(["stuck@dest.example"]);
+  });
+});
+
+describe("failures around the consumer", () => {
+  it("retries the job when D1 fails before anything is recorded", async () => {
+    const e = testEnv();
+    const { id, jobs } = await enqueue(e, ["a@dest.example"]);
+    const { relay, calls } = scriptedRelay(() => "sent");
+    const broken = { ...e, DB: failingBinding<D1Database>("D1") } as Env;
+    const { result, ids } = await runJobs(jobs, broken, { relayFor: async () => relay });
+    expect(result.retryMessages).toEqual([{ msgId: ids[0] }]);
+    expect(result.explicitAcks).toEqual([]);
+    expect(calls).toHaveLength(0);
+    expect((await rows(id))[0]!.status).toBe("queued");
+  });
+});
+
+describe("failOrphanedDeliveries", () => {
+  it("closes rows left queued and untried for a day, and nothing else", async () => {
+    const e = testEnv();
+    const { id } = await enqueue(e, ["orphan@dest.example", "young@dest.example"]);
+    const [orphan, young] = await rows(id);
+    await env.DB.prepare("UPDATE deliveries SET created_at = created_at - ?1 WHERE id = ?2")
+      .bind(2 * DAY, orphan!.id)
+      .run();
+    const changed = await failOrphanedDeliveries.run(env, Date.now());
+    expect(changed).toBeGreaterThanOrEqual(1);
+    const after = new Map((await rows(id)).map((r) => [r.id, r]));
+    expect(after.get(String(orphan!.id))!.status).toBe("failed");
+    expect(String(after.get(String(orphan!.id))!.last_reply)).toMatch(/never handed to the delivery queue/);
+    expect(after.get(String(young!.id))!.status).toBe("queued");
   });
 });
