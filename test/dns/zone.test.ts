@@ -89,5 +89,6 @@ describe("createZoneResolver", () => {
     expect(() => createZoneResolver({ "a.example": { TXT: [42] } })).toThrow(TypeError);
     expect(() => createZoneResolver({ "a.example": { TXT: [{ error: "EWHATEVER" }] } })).toThrow(TypeError);
     expect(() => createZoneResolver({ "a.example": { "*": ["value"] } })).toThrow(TypeError);
+    expect(() => createZoneResolver({ "a.example": { SOA: ["x"] } } as unknown as Zone)).toThrow(/unsupported/);
   });
 });

@@ -72,6 +72,9 @@ function normalizeValue(owner: string, type: ZoneType | "*", value: unknown): un
     case "*":
       // Only error markers make sense for "every other type".
       throw wrong();
+    default:
+      // A JSON zone file is not type-checked: name the key instead of serving nothing.
+      throw new TypeError(`zone: unsupported record type ${String(type)} at ${owner}`);
   }
 }
 
