@@ -3,7 +3,7 @@
  * the relay chosen from the domain's relay_url in D1, retries, DSN, no duplicates.
  */
 import { env } from "cloudflare:test";
-import { describe, expect, it } from "vitest";
+import { describe, expect, inject, it } from "vitest";
 import { parseDsn } from "../../src/bounce/dsn-parse";
 import { enqueueDelivery } from "../../src/deliver/enqueue";
 import { address, attempts, received, sink } from "../relays/sink";
@@ -140,5 +140,29 @@ describe("delivery through the SMTP relay", () => {
     // Queues redelivers the finished job: still one copy.
     await runJobs(jobs, e, noJitter, 3);
     expect(await received(dropped)).toHaveLength(1);
+  });
+});
+
+describe("delivery through the Mailgun relay", () => {
+  it("sends the stored bytes unchanged, chosen from the domain's mailgun:// relay_url", async () => {
+    const mock = inject("mailgunMock");
+    const e = testEnv();
+    const domain = `mg-${uid()}.test`;
+    const url = `mailgun://${mock.apiKey}@${mock.domain}?base=${encodeURIComponent(mock.baseUrl)}`;
+    await env.DB.prepare(
+      "INSERT INTO domains (name, enabled, relay_url, created_at, updated_at) VALUES (?1, 1, ?2, 0, 0)",
+    )
+      .bind(domain, url)
+      .run();
+    const to = address("ok");
+    const { id, jobs } = await enqueue(e, domain, [to], address("sender", "example.org"));
+    const { result, ids } = await runJobs(jobs, e, noJitter, 1);
+    expect(result.explicitAcks).toEqual(ids);
+    const [row] = await rows(id);
+    expect([row!.status, row!.relay]).toEqual(["sent", "mailgun"]);
+    const response = await fetch(`${mock.baseUrl}/_control/messages?to=${encodeURIComponent(to)}`);
+    const { messages } = (await response.json()) as { messages: { raw: string; to: string[] }[] };
+    expect(messages).toHaveLength(1);
+    expect(messages[0]!.raw).toBe(ORIGINAL.replace("<original-1@example.org>", `<${id}@example.org>`));
   });
 });
