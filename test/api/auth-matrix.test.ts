@@ -20,7 +20,12 @@ async function operations(): Promise<Operation[]> {
   const ops: Operation[] = [];
   for (const [path, item] of Object.entries(doc.paths as Record<string, Record<string, Record<string, unknown>>>)) {
     for (const [method, op] of Object.entries(item)) {
-      ops.push({ method: method.toUpperCase(), path, access: op["x-facteur-access"] as Operation["access"], hasBody: "requestBody" in op });
+      ops.push({
+        method: method.toUpperCase(),
+        path,
+        access: op["x-facteur-access"] as Operation["access"],
+        hasBody: "requestBody" in op,
+      });
     }
   }
   return ops;
@@ -50,7 +55,12 @@ let ops: Operation[] = [];
 beforeAll(async () => {
   await createDomainFixture("a.example");
   await createDomainFixture("b.example");
-  await ok(await call("POST", "/api/v1/users", { body: { name: "alice", password: "correct horse battery", mailboxes: ["alice@gmail.com"] } }), 201);
+  await ok(
+    await call("POST", "/api/v1/users", {
+      body: { name: "alice", password: "correct horse battery", mailboxes: ["alice@gmail.com"] },
+    }),
+    201,
+  );
   tokens.read = (await createTokenFixture(["read"])).token;
   tokens.domainA = (await createTokenFixture(["domain:a.example"])).token;
   tokens.user = (await createTokenFixture([], "alice")).token;
@@ -72,8 +82,14 @@ describe("auth matrix", () => {
       expect(await status(op, null), `${label} without token`).toBe(401);
       expect(await status(op, "fct_not-a-real-token"), `${label} unknown token`).toBe(401);
       expect(await status(op, tokens.revoked ?? ""), `${label} revoked token`).toBe(401);
-      expect(await status(op, null, concrete(op.path), { authorization: "Basic !!!not-base64" }), `${label} malformed`).toBe(401);
-      expect(await status(op, null, concrete(op.path), { authorization: `Basic ${btoa("alice:wrong password")}` }), `${label} wrong password`).toBe(401);
+      expect(
+        await status(op, null, concrete(op.path), { authorization: "Basic !!!not-base64" }),
+        `${label} malformed`,
+      ).toBe(401);
+      expect(
+        await status(op, null, concrete(op.path), { authorization: `Basic ${btoa("alice:wrong password")}` }),
+        `${label} wrong password`,
+      ).toBe(401);
     }
   });
 
@@ -92,7 +108,9 @@ describe("auth matrix", () => {
       expect(await status(op, tokens.user ?? ""), `${label} user token`).toBe(403);
       if (op.access === "admin") expect(await status(op, tokens.domainA ?? ""), `${label} domain token`).toBe(403);
       if (op.access === "domain" && /\{(domain|address)\}/.test(op.path)) {
-        expect(await status(op, tokens.domainA ?? "", concrete(op.path, "b.example")), `${label} other domain`).toBe(403);
+        expect(await status(op, tokens.domainA ?? "", concrete(op.path, "b.example")), `${label} other domain`).toBe(
+          403,
+        );
       }
     }
   });
@@ -104,7 +122,8 @@ describe("auth matrix", () => {
       if (op.method === "GET" && op.path !== "/api/v1/export") {
         expect([401, 403], `${label} read`).not.toContain(await status(op, tokens.read ?? ""));
       }
-      if (op.access === "domain") expect([401, 403], `${label} own domain`).not.toContain(await status(op, tokens.domainA ?? ""));
+      if (op.access === "domain")
+        expect([401, 403], `${label} own domain`).not.toContain(await status(op, tokens.domainA ?? ""));
     }
   });
 

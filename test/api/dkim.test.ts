@@ -27,7 +27,9 @@ function resolverFor(records: DnsRecord[]): DNSResolver {
   return (async (name: string, type: string) => {
     const hits = records.filter((r) => r.name === name.toLowerCase() && r.type === type);
     if (hits.length === 0) throw Object.assign(new Error(`no ${type} for ${name}`), { code: "ENOTFOUND" });
-    return type === "TXT" ? hits.map((r) => [r.content]) : hits.map((r) => ({ exchange: r.content, priority: r.priority }));
+    return type === "TXT"
+      ? hits.map((r) => [r.content])
+      : hits.map((r) => ({ exchange: r.content, priority: r.priority }));
   }) as DNSResolver;
 }
 
@@ -36,7 +38,9 @@ async function signAndVerify(domain: string, records: DnsRecord[]) {
   expect(key).not.toBeNull();
   const message = `From: someone@${domain}\r\nTo: x@example.org\r\nSubject: hello\r\nDate: Wed, 25 Nov 2026 09:00:00 +0000\r\n\r\nbody\r\n`;
   const signed = await dkimSign(message, {
-    signatureData: [{ signingDomain: domain, selector: key?.selector, privateKey: key?.privateKeyPem, algorithm: key?.algorithm }],
+    signatureData: [
+      { signingDomain: domain, selector: key?.selector, privateKey: key?.privateKeyPem, algorithm: key?.algorithm },
+    ],
   } as unknown as Parameters<typeof dkimSign>[1]);
   const result = await dkimVerify(signed.signatures + message, { resolver: resolverFor(records) });
   return { key, result: result.results[0] };
@@ -68,24 +72,37 @@ describe("DKIM keys", () => {
       "route2.mx.cloudflare.net",
       "route3.mx.cloudflare.net",
     ]);
-    expect(records).toContainEqual(expect.objectContaining({ type: "TXT", name: "signed.example", content: "v=spf1 include:_spf.mx.cloudflare.net ~all" }));
+    expect(records).toContainEqual(
+      expect.objectContaining({
+        type: "TXT",
+        name: "signed.example",
+        content: "v=spf1 include:_spf.mx.cloudflare.net ~all",
+      }),
+    );
     expect(records.find((r) => r.name === "_dmarc.signed.example")?.content).toMatch(/^v=DMARC1; p=/);
   });
 
   it("never returns or stores the private key in clear", async () => {
     const text = await (await call("GET", "/api/v1/domains/signed.example/dkim")).text();
     expect(text).not.toContain("PRIVATE");
-    const row = await env.DB.prepare("SELECT private_key_enc FROM dkim_keys WHERE domain = 'signed.example'").first<{ private_key_enc: string }>();
+    const row = await env.DB.prepare("SELECT private_key_enc FROM dkim_keys WHERE domain = 'signed.example'").first<{
+      private_key_enc: string;
+    }>();
     expect(row?.private_key_enc).toMatch(/^v1\./);
     expect(row?.private_key_enc).not.toContain("BEGIN");
     // Under another KEY_ENCRYPTION_KEY the stored key does not decrypt: loud failure, not a bad signature.
-    await expect(loadSigningKey({ ...env, KEY_ENCRYPTION_KEY: btoa("x".repeat(32)) }, "signed.example")).rejects.toThrow(/decrypt/);
+    await expect(
+      loadSigningKey({ ...env, KEY_ENCRYPTION_KEY: btoa("x".repeat(32)) }, "signed.example"),
+    ).rejects.toThrow(/decrypt/);
   });
 
   it("rotates: the new key signs, the old selector stays published until deleted", async () => {
     const before = await ok<DkimState>(await call("GET", "/api/v1/domains/signed.example/dkim"));
     const old = before.keys[0]?.selector ?? "";
-    const after = await ok<DkimState>(await call("POST", "/api/v1/domains/signed.example/dkim", { body: { selector: "rotated" } }), 201);
+    const after = await ok<DkimState>(
+      await call("POST", "/api/v1/domains/signed.example/dkim", { body: { selector: "rotated" } }),
+      201,
+    );
     expect(after.keys.map((k) => k.selector)).toEqual(["rotated", old]);
     expect(after.keys.find((k) => k.signing)?.selector).toBe("rotated");
     expect(after.records.filter((r) => r.name.endsWith("._domainkey.signed.example"))).toHaveLength(2);
@@ -101,7 +118,10 @@ describe("DKIM keys", () => {
   });
 
   it("generates ed25519 keys (RFC 8463) that verify too", async () => {
-    const state = await ok<DkimState>(await call("POST", "/api/v1/domains/ed.example/dkim", { body: { algorithm: "ed25519", selector: "ed1" } }), 201);
+    const state = await ok<DkimState>(
+      await call("POST", "/api/v1/domains/ed.example/dkim", { body: { algorithm: "ed25519", selector: "ed1" } }),
+      201,
+    );
     expect(state.keys[0]?.algorithm).toBe("ed25519-sha256");
     const txt = state.records.find((r) => r.name === "ed1._domainkey.ed.example");
     // RFC 8463 section 4.2: the raw 32-byte key, 44 base64 characters.
@@ -111,7 +131,9 @@ describe("DKIM keys", () => {
   });
 
   it("names bad fields and unknown domains", async () => {
-    const bad = await call("POST", "/api/v1/domains/signed.example/dkim", { body: { algorithm: "dsa", selector: "no spaces" } });
+    const bad = await call("POST", "/api/v1/domains/signed.example/dkim", {
+      body: { algorithm: "dsa", selector: "no spaces" },
+    });
     expect(bad.status).toBe(400);
     expect((await jsonOf(bad)).errors.map((e: { field: string }) => e.field).sort()).toEqual(["algorithm", "selector"]);
     expect((await call("POST", "/api/v1/domains/unknown.example/dkim", { body: {} })).status).toBe(404);

@@ -27,12 +27,16 @@ describe("import and export", () => {
     expect(report.format).toBe("ptt");
     expect(report.errors).toEqual([]);
     expect(report.created).toEqual({ domains: 0, destinations: 0, users: 4, aliases: 4 });
-    const din = await ok<{ mailboxes: string[]; aliases: string[]; has_password: boolean }>(await call("GET", "/api/v1/users/din"));
+    const din = await ok<{ mailboxes: string[]; aliases: string[]; has_password: boolean }>(
+      await call("GET", "/api/v1/users/din"),
+    );
     expect(din).toMatchObject({ mailboxes: ["romain@example.net"], aliases: ["din@osau.re"], has_password: true });
     const alias = await ok<{ destinations: null; owner: string }>(await call("GET", "/api/v1/aliases/hannes@osau.re"));
     expect(alias).toMatchObject({ destinations: null, owner: "hannes" });
     // Never in clear: a PBKDF2 hash that verifies the imported password and nothing else.
-    const row = await env.DB.prepare("SELECT password_hash FROM users WHERE name = 'reynir'").first<{ password_hash: string }>();
+    const row = await env.DB.prepare("SELECT password_hash FROM users WHERE name = 'reynir'").first<{
+      password_hash: string;
+    }>();
     expect(row?.password_hash).toMatch(/^pbkdf2-sha256\$100000\$/);
     expect(row?.password_hash).not.toContain("correct horse");
     expect(await verifyPassword("correct horse battery staple", row?.password_hash ?? null)).toBe(true);
@@ -59,7 +63,11 @@ describe("import and export", () => {
     const report = await ok<Report>(await call("POST", "/api/v1/import", { body: edited }));
     expect(report.updated.users).toBe(1);
     expect(report.created.users).toBe(1);
-    expect(report.errors.map((e) => `${e.entry}:${e.field}`).sort()).toEqual(["users.1:name", "users.2:mailboxes.0", "users.2:password"]);
+    expect(report.errors.map((e) => `${e.entry}:${e.field}`).sort()).toEqual([
+      "users.1:name",
+      "users.2:mailboxes.0",
+      "users.2:password",
+    ]);
     expect((await call("GET", "/api/v1/users/shorty")).status).toBe(404);
   });
 
@@ -97,11 +105,16 @@ describe("import and export", () => {
       }),
     );
     expect(report.created).toEqual({ domains: 1, destinations: 1, users: 1, aliases: 2 });
-    expect(report.errors).toEqual([{ entry: "aliases.2", field: "address", detail: "Facteur does not serve nowhere.example" }]);
+    expect(report.errors).toEqual([
+      { entry: "aliases.2", field: "address", detail: "Facteur does not serve nowhere.example" },
+    ]);
   });
 
   it("refuses exports with hashes to read tokens and imports to anything but admin", async () => {
-    const read = await ok<{ token: string }>(await call("POST", "/api/v1/tokens", { body: { name: "r", scopes: ["read"] } }), 201);
+    const read = await ok<{ token: string }>(
+      await call("POST", "/api/v1/tokens", { body: { name: "r", scopes: ["read"] } }),
+      201,
+    );
     expect((await call("GET", "/api/v1/export?include_password_hashes=true", { token: read.token })).status).toBe(403);
     expect((await call("GET", "/api/v1/export", { token: read.token })).status).toBe(200);
     expect((await call("POST", "/api/v1/import", { token: read.token, body: database })).status).toBe(403);

@@ -45,7 +45,8 @@ describe("OpenAPI document", () => {
     const doc = await jsonOf(await call("GET", "/api/openapi.json", { token: null }));
     const documented = new Set<string>();
     for (const [path, item] of Object.entries(doc.paths as Record<string, Record<string, unknown>>)) {
-      for (const method of Object.keys(item)) documented.add(`${method.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ":$1")}`);
+      for (const method of Object.keys(item))
+        documented.add(`${method.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ":$1")}`);
     }
     const served = app.routes.filter((r) => r.method !== "ALL").map((r) => `${r.method} ${r.path}`);
     expect(served.length).toBeGreaterThan(30);

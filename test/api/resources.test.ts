@@ -5,8 +5,8 @@
 import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { newId } from "../../src/ids";
-import { insertMessageLog } from "../../src/store/messages";
 import { insertDeliveries } from "../../src/store/deliveries";
+import { insertMessageLog } from "../../src/store/messages";
 import { call, createDomainFixture, createTokenFixture, jsonOf, ok } from "./helpers";
 
 type Page<T = Record<string, unknown>> = { items: T[]; next_cursor: string | null };
@@ -54,7 +54,12 @@ async function logMessage(domain: string, rcpt: string, decision: "forwarded" | 
 beforeAll(async () => {
   await createDomainFixture("one.example");
   await createDomainFixture("two.example");
-  await ok(await call("POST", "/api/v1/users", { body: { name: "owner", password: "owner password", mailboxes: ["owner@gmail.com"] } }), 201);
+  await ok(
+    await call("POST", "/api/v1/users", {
+      body: { name: "owner", password: "owner password", mailboxes: ["owner@gmail.com"] },
+    }),
+    201,
+  );
 });
 
 describe("aliases", () => {
@@ -65,28 +70,44 @@ describe("aliases", () => {
       }),
       201,
     );
-    expect(created).toMatchObject({ address: "Sales@one.example", domain: "one.example", destinations: ["Boss@gmail.com"], is_pattern: false });
+    expect(created).toMatchObject({
+      address: "Sales@one.example",
+      domain: "one.example",
+      destinations: ["Boss@gmail.com"],
+      is_pattern: false,
+    });
     // Lookup is case-insensitive on the whole address (RFC 5321 section 2.4 in practice).
-    expect((await ok<{ address: string }>(await call("GET", "/api/v1/aliases/sales@one.example"))).address).toBe("Sales@one.example");
+    expect((await ok<{ address: string }>(await call("GET", "/api/v1/aliases/sales@one.example"))).address).toBe(
+      "Sales@one.example",
+    );
     const patched = await ok<Record<string, unknown>>(
-      await call("PATCH", "/api/v1/aliases/Sales@one.example", { body: { destinations: null, owner: "owner", enabled: false } }),
+      await call("PATCH", "/api/v1/aliases/Sales@one.example", {
+        body: { destinations: null, owner: "owner", enabled: false },
+      }),
     );
     expect(patched).toMatchObject({ destinations: null, owner: "owner", enabled: false });
-    expect((await call("POST", "/api/v1/aliases", { body: { address: "SALES@one.example", destinations: ["a@b.example"] } })).status).toBe(409);
+    expect(
+      (await call("POST", "/api/v1/aliases", { body: { address: "SALES@one.example", destinations: ["a@b.example"] } }))
+        .status,
+    ).toBe(409);
     await ok(await call("DELETE", "/api/v1/aliases/sales@one.example"));
     expect((await call("GET", "/api/v1/aliases/sales@one.example")).status).toBe(404);
   });
 
   it("accepts wildcard patterns and refuses aliases that deliver nowhere or to unknown domains/owners", async () => {
     const pattern = await ok<{ is_pattern: boolean }>(
-      await call("POST", "/api/v1/aliases", { body: { address: "*-bills@one.example", destinations: ["acct@example.org"] } }),
+      await call("POST", "/api/v1/aliases", {
+        body: { address: "*-bills@one.example", destinations: ["acct@example.org"] },
+      }),
       201,
     );
     expect(pattern.is_pattern).toBe(true);
     const nowhere = await call("POST", "/api/v1/aliases", { body: { address: "x@one.example" } });
     expect(nowhere.status).toBe(422);
     expect((await jsonOf(nowhere)).errors[0].field).toBe("destinations");
-    const domain = await call("POST", "/api/v1/aliases", { body: { address: "x@nowhere.example", destinations: ["a@b.example"] } });
+    const domain = await call("POST", "/api/v1/aliases", {
+      body: { address: "x@nowhere.example", destinations: ["a@b.example"] },
+    });
     expect((await jsonOf(domain)).errors[0].field).toBe("address");
     const owner = await call("POST", "/api/v1/aliases", { body: { address: "x@one.example", owner: "ghost" } });
     expect((await jsonOf(owner)).errors[0].field).toBe("owner");
@@ -99,16 +120,28 @@ describe("aliases", () => {
     expect(res.status).toBe(400);
     const problem = await jsonOf(res);
     expect(problem.type).toBe("urn:facteur:problem:validation");
-    expect(problem.errors.map((e: { field: string }) => e.field).sort()).toEqual(["address", "destinations.1", "destinations.2", "enabled"]);
+    expect(problem.errors.map((e: { field: string }) => e.field).sort()).toEqual([
+      "address",
+      "destinations.1",
+      "destinations.2",
+      "enabled",
+    ]);
     expect(problem.errors.every((e: { in: string }) => e.in === "json")).toBe(true);
   });
 
   it("paginates across pages without gaps or repeats", async () => {
     for (let i = 0; i < 23; i++) {
-      await ok(await call("POST", "/api/v1/aliases", { body: { address: `page${String(i).padStart(2, "0")}@two.example`, destinations: ["d@example.org"] } }), 201);
+      await ok(
+        await call("POST", "/api/v1/aliases", {
+          body: { address: `page${String(i).padStart(2, "0")}@two.example`, destinations: ["d@example.org"] },
+        }),
+        201,
+      );
     }
     const all = await walk("/api/v1/aliases?domain=two.example", 5);
-    expect(all.map((a) => a.address)).toEqual(Array.from({ length: 23 }, (_, i) => `page${String(i).padStart(2, "0")}@two.example`));
+    expect(all.map((a) => a.address)).toEqual(
+      Array.from({ length: 23 }, (_, i) => `page${String(i).padStart(2, "0")}@two.example`),
+    );
     const bad = await call("GET", "/api/v1/aliases?cursor=%%%garbage");
     expect(bad.status).toBe(400);
     expect((await jsonOf(bad)).errors[0].field).toBe("cursor");
@@ -120,9 +153,24 @@ describe("aliases", () => {
 describe("domain-scoped tokens", () => {
   it("see and change only their own domain", async () => {
     const { token } = await createTokenFixture(["domain:one.example"]);
-    await ok(await call("POST", "/api/v1/aliases", { body: { address: "mine@one.example", destinations: ["m@example.org"] }, token }), 201);
-    expect((await call("POST", "/api/v1/aliases", { body: { address: "theirs@two.example", destinations: ["m@example.org"] }, token })).status).toBe(403);
-    expect((await call("PATCH", "/api/v1/aliases/page00@two.example", { body: { enabled: false }, token })).status).toBe(403);
+    await ok(
+      await call("POST", "/api/v1/aliases", {
+        body: { address: "mine@one.example", destinations: ["m@example.org"] },
+        token,
+      }),
+      201,
+    );
+    expect(
+      (
+        await call("POST", "/api/v1/aliases", {
+          body: { address: "theirs@two.example", destinations: ["m@example.org"] },
+          token,
+        })
+      ).status,
+    ).toBe(403);
+    expect(
+      (await call("PATCH", "/api/v1/aliases/page00@two.example", { body: { enabled: false }, token })).status,
+    ).toBe(403);
     expect((await call("DELETE", "/api/v1/aliases/page00@two.example", { token })).status).toBe(403);
     expect((await call("GET", "/api/v1/aliases/page00@two.example", { token })).status).toBe(403);
     expect((await call("GET", "/api/v1/aliases?domain=two.example", { token })).status).toBe(403);
@@ -132,7 +180,9 @@ describe("domain-scoped tokens", () => {
     const domains = await ok<Page<{ name: string }>>(await call("GET", "/api/v1/domains", { token }));
     expect(domains.items.map((d) => d.name)).toEqual(["one.example"]);
     expect((await call("GET", "/api/v1/domains/two.example", { token })).status).toBe(403);
-    expect((await call("PATCH", "/api/v1/domains/one.example", { body: { catch_all: ["c@example.org"] }, token })).status).toBe(200);
+    expect(
+      (await call("PATCH", "/api/v1/domains/one.example", { body: { catch_all: ["c@example.org"] }, token })).status,
+    ).toBe(200);
     expect((await call("GET", "/api/v1/domains/two.example/dkim", { token })).status).toBe(403);
 
     await logMessage("one.example", "a@one.example", "forwarded");
@@ -146,21 +196,28 @@ describe("domain-scoped tokens", () => {
 describe("messages and deliveries logs", () => {
   it("filter by rcpt and decision and paginate newest first", async () => {
     const ids: string[] = [];
-    for (let i = 0; i < 7; i++) ids.push(await logMessage("two.example", "Log@two.example", i % 2 ? "rejected" : "forwarded"));
+    for (let i = 0; i < 7; i++)
+      ids.push(await logMessage("two.example", "Log@two.example", i % 2 ? "rejected" : "forwarded"));
     const all = await walk("/api/v1/messages?rcpt=log@two.example", 3);
     expect(all.map((m) => m.id)).toEqual([...ids].reverse());
-    const rejected = await ok<Page<{ decision: string }>>(await call("GET", "/api/v1/messages?rcpt=log@two.example&decision=rejected"));
+    const rejected = await ok<Page<{ decision: string }>>(
+      await call("GET", "/api/v1/messages?rcpt=log@two.example&decision=rejected"),
+    );
     expect(rejected.items).toHaveLength(3);
     expect((await call("GET", "/api/v1/messages?decision=maybe")).status).toBe(400);
   });
 
   it("lists deliveries by message and status; a domain token sees its domain's only", async () => {
     const message = await logMessage("two.example", "x@two.example", "forwarded");
-    await insertDeliveries(env.DB, { messageLogId: message, origin: "alias", r2Key: `mail/${message}.eml`, domain: "two.example" }, [
-      { rcpt: "d1@example.org", mailFrom: "s@example.org" },
-      { rcpt: "d2@example.org", mailFrom: "s@example.org" },
-      { rcpt: "d3@example.org", mailFrom: "s@example.org" },
-    ]);
+    await insertDeliveries(
+      env.DB,
+      { messageLogId: message, origin: "alias", r2Key: `mail/${message}.eml`, domain: "two.example" },
+      [
+        { rcpt: "d1@example.org", mailFrom: "s@example.org" },
+        { rcpt: "d2@example.org", mailFrom: "s@example.org" },
+        { rcpt: "d3@example.org", mailFrom: "s@example.org" },
+      ],
+    );
     const all = await walk(`/api/v1/deliveries?message=${message}`, 2);
     expect(all.map((d) => d.rcpt).sort()).toEqual(["d1@example.org", "d2@example.org", "d3@example.org"]);
     const queued = await ok<Page>(await call("GET", `/api/v1/deliveries?message=${message}&status=queued`));
@@ -172,17 +229,34 @@ describe("messages and deliveries logs", () => {
 
 describe("users", () => {
   it("round-trips and never returns a password or hash", async () => {
-    const created = await call("POST", "/api/v1/users", { body: { name: "erin", password: "erin's password", mailboxes: ["Erin@Example.ORG"] } });
+    const created = await call("POST", "/api/v1/users", {
+      body: { name: "erin", password: "erin's password", mailboxes: ["Erin@Example.ORG"] },
+    });
     const text = await created.clone().text();
     expect(created.status).toBe(201);
     expect(text).not.toMatch(/pbkdf2|erin's password/);
-    expect(await jsonOf(created)).toMatchObject({ name: "erin", has_password: true, mailboxes: ["Erin@example.org"], is_admin: false });
-    await ok(await call("PATCH", "/api/v1/users/erin", { body: { mailboxes: ["a@example.org", "b@example.org"], is_admin: true } }));
-    expect((await ok<{ mailboxes: string[] }>(await call("GET", "/api/v1/users/erin"))).mailboxes).toEqual(["a@example.org", "b@example.org"]);
+    expect(await jsonOf(created)).toMatchObject({
+      name: "erin",
+      has_password: true,
+      mailboxes: ["Erin@example.org"],
+      is_admin: false,
+    });
+    await ok(
+      await call("PATCH", "/api/v1/users/erin", {
+        body: { mailboxes: ["a@example.org", "b@example.org"], is_admin: true },
+      }),
+    );
+    expect((await ok<{ mailboxes: string[] }>(await call("GET", "/api/v1/users/erin"))).mailboxes).toEqual([
+      "a@example.org",
+      "b@example.org",
+    ]);
     const short = await call("PATCH", "/api/v1/users/erin", { body: { password: "short" } });
     expect((await jsonOf(short)).errors[0].field).toBe("password");
     // An admin user's password opens the admin API (DESIGN.md: users have an admin flag).
-    const asErin = await call("GET", "/api/v1/users", { token: null, headers: { authorization: `Basic ${btoa("erin:erin's password")}` } });
+    const asErin = await call("GET", "/api/v1/users", {
+      token: null,
+      headers: { authorization: `Basic ${btoa("erin:erin's password")}` },
+    });
     expect(asErin.status).toBe(200);
     await ok(await call("DELETE", "/api/v1/users/erin"));
     expect((await call("GET", "/api/v1/users/erin")).status).toBe(404);
@@ -192,7 +266,14 @@ describe("users", () => {
   it("paginates", async () => {
     for (let i = 0; i < 6; i++) await ok(await call("POST", "/api/v1/users", { body: { name: `u${i}` } }), 201);
     const all = await walk("/api/v1/users", 4);
-    expect(all.map((u) => u.name).filter((n) => String(n).startsWith("u"))).toEqual(["u0", "u1", "u2", "u3", "u4", "u5"]);
+    expect(all.map((u) => u.name).filter((n) => String(n).startsWith("u"))).toEqual([
+      "u0",
+      "u1",
+      "u2",
+      "u3",
+      "u4",
+      "u5",
+    ]);
   });
 });
 
@@ -204,11 +285,15 @@ describe("tokens", () => {
     );
     expect(created.token).toMatch(/^fct_/);
     expect(created.scopes).toEqual(["read", "domain:one.example"]);
-    const row = await env.DB.prepare("SELECT token_hash FROM api_tokens WHERE id = ?1").bind(created.id).first<{ token_hash: string }>();
+    const row = await env.DB.prepare("SELECT token_hash FROM api_tokens WHERE id = ?1")
+      .bind(created.id)
+      .first<{ token_hash: string }>();
     expect(row?.token_hash).toMatch(/^[0-9a-f]{64}$/);
     expect(row?.token_hash).not.toContain(created.token);
     await ok(await call("GET", "/api/v1/domains", { token: created.token }));
-    const listed = await ok<Page<{ id: string; last_used_at: string | null; token?: string }>>(await call("GET", "/api/v1/tokens?limit=200"));
+    const listed = await ok<Page<{ id: string; last_used_at: string | null; token?: string }>>(
+      await call("GET", "/api/v1/tokens?limit=200"),
+    );
     const mine = listed.items.find((t) => t.id === created.id);
     expect(mine?.last_used_at).not.toBeNull();
     expect(mine && "token" in mine).toBe(false);
@@ -231,22 +316,43 @@ describe("tokens", () => {
 describe("destinations and suppressions", () => {
   it("destinations round-trip and filter by verified", async () => {
     await ok(await call("POST", "/api/v1/destinations", { body: { address: "Verified@Gmail.com" } }), 201);
-    await ok(await call("POST", "/api/v1/destinations", { body: { address: "pending@example.org", verified: false } }), 201);
+    await ok(
+      await call("POST", "/api/v1/destinations", { body: { address: "pending@example.org", verified: false } }),
+      201,
+    );
     expect((await call("POST", "/api/v1/destinations", { body: { address: "verified@gmail.com" } })).status).toBe(409);
     const verified = await ok<Page<{ address: string }>>(await call("GET", "/api/v1/destinations?verified=true"));
     expect(verified.items.map((d) => d.address)).toContain("verified@gmail.com");
     expect(verified.items.map((d) => d.address)).not.toContain("pending@example.org");
-    expect((await ok<{ verified: boolean }>(await call("PATCH", "/api/v1/destinations/pending@example.org", { body: { verified: true } }))).verified).toBe(true);
+    expect(
+      (
+        await ok<{ verified: boolean }>(
+          await call("PATCH", "/api/v1/destinations/pending@example.org", { body: { verified: true } }),
+        )
+      ).verified,
+    ).toBe(true);
     await ok(await call("DELETE", "/api/v1/destinations/pending@example.org"));
     expect((await call("DELETE", "/api/v1/destinations/pending@example.org")).status).toBe(404);
   });
 
   it("suppressions are idempotent and paginate", async () => {
-    expect((await call("POST", "/api/v1/suppressions", { body: { address: "Gone@Example.org", reason: "550 5.1.1", source: "bounce" } })).status).toBe(201);
+    expect(
+      (
+        await call("POST", "/api/v1/suppressions", {
+          body: { address: "Gone@Example.org", reason: "550 5.1.1", source: "bounce" },
+        })
+      ).status,
+    ).toBe(201);
     expect((await call("POST", "/api/v1/suppressions", { body: { address: "gone@example.org" } })).status).toBe(200);
     for (let i = 0; i < 4; i++) await call("POST", "/api/v1/suppressions", { body: { address: `s${i}@example.org` } });
     const all = await walk("/api/v1/suppressions", 2);
-    expect(all.map((s) => s.address)).toEqual(["gone@example.org", "s0@example.org", "s1@example.org", "s2@example.org", "s3@example.org"]);
+    expect(all.map((s) => s.address)).toEqual([
+      "gone@example.org",
+      "s0@example.org",
+      "s1@example.org",
+      "s2@example.org",
+      "s3@example.org",
+    ]);
     const bounces = await ok<Page>(await call("GET", "/api/v1/suppressions?source=bounce"));
     expect(bounces.items).toHaveLength(1);
     await ok(await call("DELETE", "/api/v1/suppressions/GONE@example.org"));

@@ -24,7 +24,10 @@ function resolver(): DNSResolver {
   }) as DNSResolver;
 }
 
-async function send(body: unknown, options: { auth?: string; envOverride?: Record<string, unknown>; raw?: string } = {}) {
+async function send(
+  body: unknown,
+  options: { auth?: string; envOverride?: Record<string, unknown>; raw?: string } = {},
+) {
   const e = options.envOverride ?? testEnv();
   const res = await call("POST", "/api/v1/send", {
     token: null,
@@ -41,7 +44,12 @@ beforeAll(async () => {
   await ok(await call("POST", "/api/v1/domains/send.example/dkim", { body: { selector: "s2026" } }), 201);
   records = (await ok<{ records: typeof records }>(await call("GET", "/api/v1/domains/send.example/dkim"))).records;
   for (const name of ["alice", "bob"]) {
-    await ok(await call("POST", "/api/v1/users", { body: { name, password: `${name} password 1`, mailboxes: [`${name}@gmail.com`] } }), 201);
+    await ok(
+      await call("POST", "/api/v1/users", {
+        body: { name, password: `${name} password 1`, mailboxes: [`${name}@gmail.com`] },
+      }),
+      201,
+    );
     await ok(await call("POST", "/api/v1/aliases", { body: { address: `${name}@send.example`, owner: name } }), 201);
   }
   await ok(await call("POST", "/api/v1/aliases", { body: { address: "alice@nokey.example", owner: "alice" } }), 201);
@@ -90,7 +98,9 @@ describe("POST /api/v1/send", () => {
     // The same message through the API's outbox and the deliveries log.
     const outbox = await ok<{ items: { raw: string }[] }>(await call("GET", "/api/v1/outbox?limit=5"));
     expect(outbox.items.some((i) => i.raw.includes(result.message_id))).toBe(true);
-    const log = await ok<{ items: { status: string }[] }>(await call("GET", `/api/v1/deliveries?message=${result.message}`));
+    const log = await ok<{ items: { status: string }[] }>(
+      await call("GET", `/api/v1/deliveries?message=${result.message}`),
+    );
     expect(log.items.map((d) => d.status)).toEqual(["sent", "sent", "sent"]);
   });
 
@@ -152,12 +162,25 @@ describe("POST /api/v1/send", () => {
     const noKey = await send({ from: "alice@nokey.example", to: ["a@example.org"], subject: "x", text: "x" });
     expect(noKey.res.status).toBe(409);
     expect((await jsonOf(noKey.res)).detail).toContain("DKIM");
-    const reserved = await send({ from: "alice@send.example", to: ["a@example.org"], subject: "x", text: "x", headers: { "DKIM-Signature": "forged" } });
+    const reserved = await send({
+      from: "alice@send.example",
+      to: ["a@example.org"],
+      subject: "x",
+      text: "x",
+      headers: { "DKIM-Signature": "forged" },
+    });
     expect(reserved.res.status).toBe(400);
-    const injected = await send({ from: "alice@send.example", to: ["a@example.org"], subject: "x\r\nBcc: evil@example.com", text: "x" });
+    const injected = await send({
+      from: "alice@send.example",
+      to: ["a@example.org"],
+      subject: "x\r\nBcc: evil@example.com",
+      text: "x",
+    });
     expect(injected.res.status).toBe(400);
     expect((await jsonOf(injected.res)).errors[0].field).toBe("subject");
-    const big = await send(undefined, { raw: `From: alice@send.example\r\nTo: a@example.org\r\n\r\n${"x".repeat(15 * 1024 * 1024)}` });
+    const big = await send(undefined, {
+      raw: `From: alice@send.example\r\nTo: a@example.org\r\n\r\n${"x".repeat(15 * 1024 * 1024)}`,
+    });
     expect(big.res.status).toBe(413);
   });
 });
