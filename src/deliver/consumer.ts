@@ -35,6 +35,7 @@ import { enqueueDeliveryJobs, storeDeliveryBody } from "./enqueue";
 import { type DeliveryJob, InvalidJobError, type JobRecipient, parseDeliveryJob } from "./job";
 import type { RecipientOutcome, Relay } from "./relay";
 import { relayForDomain } from "./relays";
+import { isSrsAddress, srsReverse } from "./srs";
 
 export interface ConsumerDeps {
   /** The relay for one of our domains. Default: domains.relay_url, else RELAY_URL (relays/index.ts). */
@@ -342,7 +343,8 @@ async function reportFailures(
     const sender = b.pending.recipient.mailFrom ?? job.mailFrom;
     bySender.set(sender, [...(bySender.get(sender) ?? []), b]);
   }
-  for (const [sender, failures] of bySender) {
+  for (const [envelopeSender, failures] of bySender) {
+    const sender = await bounceTarget(envelopeSender, job, context);
     const verdict = mayBounce({
       mailFrom: sender,
       senderAuthenticated: job.senderAuthenticated,
@@ -368,6 +370,28 @@ async function reportFailures(
     for (const id of ids) notes.set(id, `queued:${r2Key}`);
   }
   return notes;
+}
+
+/**
+ * Where a DSN for `envelopeSender` goes. Alias mail leaves with an SRS0 sender of our own domain;
+ * a report addressed there would travel out and back in through email() only to be reversed, so
+ * it is reversed here and sent straight to the original sender.
+ */
+async function bounceTarget(envelopeSender: string, job: DeliveryJob, context: Context): Promise<string> {
+  const at = envelopeSender.lastIndexOf("@");
+  if (!isSrsAddress(envelopeSender) || envelopeSender.slice(at + 1).toLowerCase() !== job.domain.toLowerCase()) {
+    return envelopeSender;
+  }
+  const reversed = await srsReverse(envelopeSender, context.env.SRS_SECRET, context.now());
+  if (reversed.ok) return reversed.original;
+  log({
+    stage: "bounce",
+    unit: "srs",
+    outcome: reversed.reason,
+    messageId: job.messageLogId,
+    sender: envelopeSender,
+  });
+  return envelopeSender;
 }
 
 async function queueDsn(

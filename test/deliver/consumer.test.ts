@@ -5,6 +5,7 @@ import { parseDsn } from "../../src/bounce/dsn-parse";
 import { enqueueDelivery, enqueueDeliveryJobs, storeDeliveryBody } from "../../src/deliver/enqueue";
 import { failOrphanedDeliveries } from "../../src/deliver/fail-orphaned-deliveries";
 import type { DeliveryJob } from "../../src/deliver/job";
+import { srsForward } from "../../src/deliver/srs";
 import { listDeliveries } from "../../src/store/deliveries";
 import { listOutbox } from "../../src/store/outbox";
 import { failingBinding, ORIGINAL, rows, runJobs, scriptedRelay, testEnv, uid } from "./helpers";
@@ -355,5 +356,19 @@ describe("failOrphanedDeliveries", () => {
     expect(after.get(String(orphan!.id))!.status).toBe("failed");
     expect(String(after.get(String(orphan!.id))!.last_reply)).toMatch(/never handed to the delivery queue/);
     expect(after.get(String(young!.id))!.status).toBe("queued");
+  });
+});
+
+describe("DSN for SRS-rewritten alias mail", () => {
+  it("goes straight to the original sender, not back through our own SRS address", async () => {
+    const e = testEnv();
+    const srs = await srsForward("carol@example.net", "facteur.test", env.SRS_SECRET);
+    const { jobs } = await enqueue(e, ["gone@dest.example"], { mailFrom: srs });
+    const { relay } = scriptedRelay(() => "permanent");
+    await runJobs(jobs, e, { relayFor: async () => relay });
+    const [dsnJob] = e.DELIVERY_QUEUE.jobs;
+    expect(dsnJob!.recipients.map((r) => r.rcpt)).toEqual(["carol@example.net"]);
+    const raw = await (await env.MAIL.get(dsnJob!.r2Key))!.text();
+    expect(raw).toMatch(/^To: <carol@example\.net>\r$/m);
   });
 });
