@@ -33,6 +33,8 @@ CREATE TABLE list_members (
   list_address TEXT NOT NULL REFERENCES lists(address) ON DELETE CASCADE ON UPDATE CASCADE,
   address TEXT NOT NULL,
   lookup TEXT NOT NULL,                  -- lower(address); page cursor for the fan-out
+  verp_key TEXT NOT NULL,                -- 16 hex of SHA-256(list lookup, member lookup): names the member
+                                         -- in VERP bounce addresses without the 64-octet local part overflowing
   display_name TEXT,
   role TEXT NOT NULL DEFAULT 'member',   -- member | moderator | owner
   status TEXT NOT NULL DEFAULT 'active', -- active | disabled | pending
@@ -46,6 +48,7 @@ CREATE TABLE list_members (
 );
 -- Fan-out pages read active members in lookup order: (list, status, lookup) serves them.
 CREATE INDEX list_members_status ON list_members(list_address, status, lookup);
+CREATE INDEX list_members_verp ON list_members(list_address, verp_key);
 
 -- A held post: the raw message in R2 (held/<id>.eml), the reason here.
 CREATE TABLE held_messages (

@@ -8,7 +8,7 @@ import { type ParsedDsn, parseDsn } from "../bounce/dsn-parse";
 import { log } from "../log";
 import { BOUNCE_WEIGHT, type BounceKind, classifyReport } from "./bounce-classify";
 import { sendNotice } from "./notice";
-import { findMember, findModerators, recordMemberBounce } from "./store/members";
+import { findMember, findMemberByVerpKey, findModerators, recordMemberBounce } from "./store/members";
 import type { List, Member } from "./types";
 import { decodeVerp } from "./verp";
 
@@ -42,7 +42,8 @@ export async function handleBounce(
   input: { id: string; list: List; raw: Uint8Array; token: string | undefined; now: number },
 ): Promise<BounceOutcome> {
   const { list, now } = input;
-  const verpMember = input.token ? decodeVerp(env.LIST_SECRET, list.address, input.token) : null;
+  const verpKey = input.token ? decodeVerp(env.LIST_SECRET, list.address, input.token) : null;
+  const verpMember = verpKey ? ((await findMemberByVerpKey(env.DB, list.address, verpKey))?.address ?? null) : null;
   let dsn: ParsedDsn | null = null;
   try {
     dsn = await parseDsn(input.raw);

@@ -94,27 +94,14 @@ export async function handleCommand(
       await reply(`${requester} is not subscribed to ${list.address}`, helpText(list));
       return { command, reason: `${requester} is not a member` };
     }
-    const token = randomToken(18);
-    const action: ConfirmAction = command;
-    await insertConfirmation(env.DB, {
-      token,
-      listAddress: list.address,
-      action,
+    await requestConfirmation(env, {
+      list,
       address: requester,
-      createdAt: now,
-      expiresAt: now + CONFIRMATION_TTL_MS,
-    }).run();
-    const confirm = listAddresses(list).confirm(token);
-    await reply(
-      `Confirm ${command} to ${list.address}`,
-      [
-        `Someone (hopefully you) asked to ${command} ${requester} ${command === "subscribe" ? "to" : "from"} ${list.address}.`,
-        "",
-        `To confirm, reply to this message (it goes to ${confirm}).`,
-        "If you did not ask for this, ignore this message: nothing will change.",
-      ].join("\n"),
-      confirm,
-    );
+      action: command,
+      messageLogId: id,
+      now,
+      inReplyTo: input.message.messageId,
+    });
     return { command, reason: `${command} confirmation sent to ${requester}` };
   }
   await reply(
@@ -125,4 +112,45 @@ export async function handleCommand(
     command,
     reason: command === "help" ? `help sent to ${requester}` : `unknown command from ${requester}: help sent`,
   };
+}
+
+/**
+ * Records a token and mails it to `address`: replying to team-confirm+<token>@d confirms
+ * (handle-list-message.ts). Used by -request commands and by the API's member import.
+ */
+export async function requestConfirmation(
+  env: Env,
+  input: { list: List; address: string; action: ConfirmAction; messageLogId: string; now: number; inReplyTo?: string },
+): Promise<string> {
+  const { list, address, action, now } = input;
+  const token = randomToken(18);
+  await insertConfirmation(env.DB, {
+    token,
+    listAddress: list.address,
+    action,
+    address,
+    createdAt: now,
+    expiresAt: now + CONFIRMATION_TTL_MS,
+  }).run();
+  const confirm = listAddresses(list).confirm(token);
+  await sendNotice(env, {
+    list,
+    notice: {
+      to: address,
+      subject: `Confirm ${action} to ${list.address}`,
+      text: [
+        `Someone (hopefully you) asked to ${action} ${address} ${action === "subscribe" ? "to" : "from"} ${list.address}.`,
+        "",
+        `To confirm, reply to this message (it goes to ${confirm}).`,
+        "If you did not ask for this, ignore this message: nothing will change.",
+      ].join("\n"),
+      replyTo: confirm,
+      autoSubmitted: "auto-replied",
+      inReplyTo: input.inReplyTo,
+    },
+    messageLogId: input.messageLogId,
+    key: `confirm-${action}-${address.toLowerCase()}`,
+    now,
+  });
+  return token;
 }

@@ -171,7 +171,7 @@ export async function processFanoutPage(env: Env, job: FanoutJob, deps: FanoutDe
       prepend = (await signMemberCopy(signer, memberFields, sharedHeader)) + memberFields;
       signMs += performance.now() - t0;
     }
-    specs.push({ rcpt: member.address, mailFrom: verpAddress(secret, list, member.address), prepend });
+    specs.push({ rcpt: member.address, mailFrom: verpAddress(secret, list, member.verpKey), prepend });
   }
   await enqueueDeliveryJobs(env, {
     origin: "list",

@@ -202,7 +202,8 @@ async function handleConfirm(env: Env, list: List, input: ListMessageInput): Pro
   if (held && held.listAddress === list.address) {
     // Only an active owner or moderator, proven by DMARC/aligned authentication, may act.
     const moderator = replier ? await findMember(env.DB, list.address, replier) : null;
-    if (!moderator || moderator.status !== "active" || moderator.role === "member" || !input.auth.authenticated) {
+    const mayModerate = moderator?.status === "active" && moderator.role !== "member";
+    if (!mayModerate || !input.auth.authenticated) {
       return rejected(
         reject("list:confirm", 550, "5.7.1", "Only an authenticated moderator of the list may act on a held post"),
       );

@@ -44,6 +44,8 @@ export interface Member {
   listAddress: string;
   address: string;
   lookup: string;
+  /** Names the member in VERP bounce addresses (store/members.ts memberVerpKey). */
+  verpKey: string;
   displayName: string | null;
   role: MemberRole;
   status: MemberStatus;

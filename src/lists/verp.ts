@@ -1,41 +1,40 @@
 /**
  * VERP (variable envelope return path): each member's copy is sent with the envelope sender
- * `team-bounces+<tag>=<local>=<domain>@d`, so a bounce names the member even when the DSN is
- * unreadable. The tag is a short HMAC under LIST_SECRET: without it anyone could send five fake
- * bounces and get any member disabled.
- *
- * Encoding follows the usual VERP convention (local=domain after the "+"); the local part of the
- * member may itself contain "=" or "+", so the LAST "=" separates it from the domain.
+ * `team-bounces+<key><tag>@d`, so a bounce names the member even when the report is unreadable.
+ *   key  16 hex: the member's verp_key (a digest of list and member, store/members.ts), short
+ *        enough for RFC 5321's 64-octet local part and not disclosing the member's address;
+ *   tag  6 hex of HMAC-SHA256 under LIST_SECRET: without it anyone could send a few fake bounces
+ *        and get any member disabled.
  */
-import { createHmac } from "node:crypto";
+import { createHmac, timingSafeEqual } from "node:crypto";
 import { lookupKey } from "../address";
 
-/** 6 base32-ish characters (30 bits): guessing costs ~10^9 tries per member, each a mail. */
+const KEY_LENGTH = 16;
+/** 24 bits: a forger needs ~16 million mails per member to hit one tag. */
 const TAG_LENGTH = 6;
 
-function tagFor(secret: string, list: string, member: string): string {
+function tagFor(secret: string, list: string, key: string): string {
   return createHmac("sha256", secret)
-    .update(`verp\n${lookupKey(list)}\n${lookupKey(member)}`)
+    .update(`verp\n${lookupKey(list)}\n${key}`)
     .digest("hex")
     .slice(0, TAG_LENGTH);
 }
 
-/** `team-bounces+<tag>=bob=example.org@d` for member bob@example.org of team@d. */
+/** `team-bounces+<key><tag>@d` for the member whose verp_key is `key`. */
 export function verpAddress(
   secret: string,
   list: { localPart: string; domain: string; address: string },
-  member: string,
+  key: string,
 ): string {
-  const at = member.lastIndexOf("@");
-  return `${list.localPart}-bounces+${tagFor(secret, list.address, member)}=${member.slice(0, at)}=${member.slice(at + 1)}@${list.domain}`;
+  return `${list.localPart}-bounces+${key}${tagFor(secret, list.address, key)}@${list.domain}`;
 }
 
-/** The member a VERP tag (the part after "+") names, or null when it is malformed or forged. */
+/** The verp_key a VERP token (the part after "+") names, or null when it is malformed or forged. */
 export function decodeVerp(secret: string, listAddress: string, token: string): string | null {
-  const first = token.indexOf("=");
-  const last = token.lastIndexOf("=");
-  if (first !== TAG_LENGTH || last <= first + 1 || last === token.length - 1) return null;
-  const member = `${token.slice(first + 1, last)}@${token.slice(last + 1)}`;
-  const expected = tagFor(secret, listAddress, member);
-  return token.slice(0, first).toLowerCase() === expected ? member : null;
+  const lower = token.toLowerCase();
+  if (!/^[0-9a-f]+$/.test(lower) || lower.length !== KEY_LENGTH + TAG_LENGTH) return null;
+  const key = lower.slice(0, KEY_LENGTH);
+  const given = Buffer.from(lower.slice(KEY_LENGTH));
+  const expected = Buffer.from(tagFor(secret, listAddress, key));
+  return timingSafeEqual(given, expected) ? key : null;
 }

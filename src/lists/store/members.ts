@@ -1,4 +1,5 @@
 /** D1 queries for `list_members`. */
+import { createHash } from "node:crypto";
 import { lookupKey } from "../../address";
 import type { Member, MemberRole, MemberStatus } from "../types";
 
@@ -6,6 +7,7 @@ export interface MemberRowDb {
   list_address: string;
   address: string;
   lookup: string;
+  verp_key: string;
   display_name: string | null;
   role: string;
   status: string;
@@ -22,6 +24,7 @@ export function rowToMember(row: MemberRowDb): Member {
     listAddress: row.list_address,
     address: row.address,
     lookup: row.lookup,
+    verpKey: row.verp_key,
     displayName: row.display_name,
     role: row.role as MemberRole,
     status: row.status as MemberStatus,
@@ -38,6 +41,25 @@ export async function findMember(db: D1Database, listAddress: string, address: s
   const row = await db
     .prepare("SELECT * FROM list_members WHERE list_address = ? AND lookup = ?")
     .bind(listAddress, lookupKey(address))
+    .first<MemberRowDb>();
+  return row ? rowToMember(row) : null;
+}
+
+/**
+ * The member's key in VERP addresses (lists/verp.ts): a digest, so the bounce address neither
+ * discloses the member's address nor overflows RFC 5321's 64-octet local part.
+ */
+export function memberVerpKey(listAddress: string, address: string): string {
+  return createHash("sha256")
+    .update(`${lookupKey(listAddress)}\n${lookupKey(address)}`)
+    .digest("hex")
+    .slice(0, 16);
+}
+
+export async function findMemberByVerpKey(db: D1Database, listAddress: string, key: string): Promise<Member | null> {
+  const row = await db
+    .prepare("SELECT * FROM list_members WHERE list_address = ? AND verp_key = ?")
+    .bind(listAddress, key)
     .first<MemberRowDb>();
   return row ? rowToMember(row) : null;
 }
@@ -63,9 +85,9 @@ export function upsertMember(
 ): D1PreparedStatement {
   return db
     .prepare(
-      `INSERT INTO list_members (list_address, address, lookup, display_name, role, status, receive_own, bounce_score,
-         created_at, updated_at)
-       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 0, ?8, ?8)
+      `INSERT INTO list_members (list_address, address, lookup, verp_key, display_name, role, status, receive_own,
+         bounce_score, created_at, updated_at)
+       VALUES (?1, ?2, ?3, ?9, ?4, ?5, ?6, ?7, 0, ?8, ?8)
        ON CONFLICT (list_address, lookup) DO UPDATE SET
          display_name = COALESCE(excluded.display_name, display_name),
          role = excluded.role, status = excluded.status, receive_own = excluded.receive_own,
@@ -80,6 +102,7 @@ export function upsertMember(
       member.status ?? "active",
       member.receiveOwn ? 1 : 0,
       now,
+      memberVerpKey(listAddress, member.address),
     );
 }
 
@@ -194,17 +217,22 @@ export async function findFanoutPage(
   from: string,
   to: string | null,
   limit: number,
-): Promise<Pick<Member, "address" | "lookup" | "receiveOwn">[]> {
+): Promise<Pick<Member, "address" | "lookup" | "receiveOwn" | "verpKey">[]> {
   const { results } = await db
     .prepare(
-      `SELECT m.address, m.lookup, m.receive_own FROM list_members m
+      `SELECT m.address, m.lookup, m.receive_own, m.verp_key FROM list_members m
         WHERE m.list_address = ?1 AND m.status = 'active' AND m.lookup >= ?2 AND (?3 IS NULL OR m.lookup < ?3)
           AND NOT EXISTS (SELECT 1 FROM suppressions s WHERE s.address = m.lookup)
         ORDER BY m.lookup LIMIT ?4`,
     )
     .bind(listAddress, from, to, limit)
-    .all<{ address: string; lookup: string; receive_own: number }>();
-  return results.map((r) => ({ address: r.address, lookup: r.lookup, receiveOwn: r.receive_own === 1 }));
+    .all<{ address: string; lookup: string; receive_own: number; verp_key: string }>();
+  return results.map((r) => ({
+    address: r.address,
+    lookup: r.lookup,
+    receiveOwn: r.receive_own === 1,
+    verpKey: r.verp_key,
+  }));
 }
 
 /** Records a counted bounce: new score, and disabled when the threshold is reached. */

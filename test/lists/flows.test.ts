@@ -1,0 +1,392 @@
+/**
+ * List flows through the real entry points: the admin API (lists, members, held), the public
+ * one-click unsubscribe, commands to -request with the double opt-in round trip, reply-to-notice
+ * moderation, bounces to VERP addresses (score → disable), and the held-post expiry sweep.
+ */
+import { env } from "cloudflare:test";
+import { beforeAll, describe, expect, it } from "vitest";
+import { createApp } from "../../src/api";
+import { lists, unsubscribe } from "../../src/api/lists";
+import { createZoneResolver, type Zone } from "../../src/authenticate/dns";
+import { buildDsn } from "../../src/bounce/dsn";
+import { createWorker } from "../../src/index";
+import { sweepExpiredHeld } from "../../src/lists/moderation";
+import { findMember, memberVerpKey } from "../../src/lists/store/members";
+import { unsubscribeToken } from "../../src/lists/unsubscribe-url";
+import { verpAddress } from "../../src/lists/verp";
+import { insertAlias } from "../../src/store/aliases";
+import { emailMessage, mail } from "../helpers/email";
+import { dkimSigned, publish, testKey } from "../helpers/keys";
+import { address, received } from "../relays/sink";
+import { createList, deliverAll, type ListTestEnv, listDomain, listEnv, runFanout, uid } from "./helpers";
+
+const author = testKey("member.test");
+const zone: Zone = { "_dmarc.member.test": { TXT: ["v=DMARC1; p=none"] } };
+publish(zone, author);
+
+const app = createApp();
+app.route("/api/v1", lists);
+app.route("/", unsubscribe);
+
+let clock = Date.parse("2026-11-25T09:00:00Z");
+const worker = createWorker({ resolverFor: () => createZoneResolver(zone), now: () => clock });
+
+let domain: string;
+beforeAll(async () => {
+  domain = await listDomain(zone);
+});
+
+async function api(e: Env, method: string, path: string, body?: unknown) {
+  return app.request(
+    `https://facteur.test${path}`,
+    {
+      method,
+      headers: {
+        authorization: "Bearer test-admin-token",
+        "cf-connecting-ip": "203.0.113.9",
+        ...(body === undefined ? {} : { "content-type": "application/json" }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    },
+    e,
+  );
+}
+
+async function send(e: Env, raw: string, to: string, from: string) {
+  clock += 1; // ids are time-ordered: the newest log row must be this message's
+  const captured = emailMessage(raw, { from, to });
+  await worker.email(captured.message, e, {} as ExecutionContext);
+  return captured;
+}
+
+async function logRow(rcpt: string) {
+  return env.DB.prepare("SELECT * FROM messages WHERE rcpt_to = ? ORDER BY id DESC LIMIT 1")
+    .bind(rcpt)
+    .first<{ decision: string; rule: string; reason: string; smtp_reply: string | null }>();
+}
+
+function teamAddress() {
+  return `team-${uid()}@${domain}`;
+}
+
+/** Reply-To of the newest notice the sink received for `to`. */
+async function replyToOf(e: ListTestEnv, to: string): Promise<string> {
+  await deliverAll(e, e.DELIVERY_QUEUE.jobs.splice(0));
+  const got = await received(to);
+  const raw = got.at(-1)!.raw;
+  return /^Reply-To: <([^>]+)>/m.exec(raw)![1]!;
+}
+
+describe("admin API for lists", () => {
+  it("creates a list, refuses one that collides with an alias, imports members and pages them", async () => {
+    const e = listEnv();
+    const team = teamAddress();
+    const created = await api(e, "POST", "/api/v1/lists", {
+      address: team,
+      name: "Team",
+      policy: "open",
+      subject_prefix: "[t]",
+    });
+    expect(created.status).toBe(201);
+    expect(((await created.json()) as { policy: string }).policy).toBe("open");
+    const local = team.slice(0, team.indexOf("@"));
+    await insertAlias(env.DB, {
+      address: `other-${uid()}-request@${domain}`,
+      domain,
+      destinations: ["x@example.net"],
+    }).run();
+    const aliasName = `clash-${uid()}`;
+    await insertAlias(env.DB, {
+      address: `${aliasName}-owner@${domain}`,
+      domain,
+      destinations: ["x@example.net"],
+    }).run();
+    expect((await api(e, "POST", "/api/v1/lists", { address: `${aliasName}@${domain}` })).status).toBe(409);
+    expect((await api(e, "POST", "/api/v1/lists", { address: team })).status).toBe(409);
+
+    const members = Array.from({ length: 3 }, () => ({ address: address("imp") }));
+    const added = await api(e, "POST", `/api/v1/lists/${team}/members`, { members, skip_confirmation: true });
+    expect(added.status).toBe(201);
+    expect(((await added.json()) as { added: number }).added).toBe(3);
+    const page1 = (await (await api(e, "GET", `/api/v1/lists/${team}/members?limit=2`)).json()) as {
+      items: { status: string }[];
+      next_cursor: string | null;
+    };
+    expect(page1.items).toHaveLength(2);
+    expect(page1.items.every((m) => m.status === "active")).toBe(true);
+    const page2 = (await (
+      await api(e, "GET", `/api/v1/lists/${team}/members?limit=2&cursor=${page1.next_cursor}`)
+    ).json()) as {
+      items: unknown[];
+      next_cursor: string | null;
+    };
+    expect(page2.items).toHaveLength(1);
+    expect(page2.next_cursor).toBeNull();
+    expect(local).toMatch(/^team-/);
+  });
+
+  it("adding members without skip_confirmation makes them pending and mails each a confirmation", async () => {
+    const e = listEnv();
+    const team = teamAddress();
+    await createList({ address: team, name: "Team" });
+    const invitee = address("inv");
+    const res = await api(e, "POST", `/api/v1/lists/${team}/members`, { members: [{ address: invitee }] });
+    expect(res.status).toBe(201);
+    expect((await findMember(env.DB, team, invitee))?.status).toBe("pending");
+    const confirm = await replyToOf(e, invitee);
+    expect(confirm).toMatch(/-confirm\+/);
+    // The invitee replies: now active.
+    await send(e, mail({ From: invitee, To: confirm, Subject: "Re: Confirm subscribe" }), confirm, invitee);
+    expect((await findMember(env.DB, team, invitee))?.status).toBe("active");
+  });
+});
+
+describe("commands to -request and the double opt-in", () => {
+  it("subscribe → confirmation to the requester → reply to the token → member, welcomed", async () => {
+    const e = listEnv();
+    const team = teamAddress();
+    await createList({ address: team, name: "Team" });
+    const request = team.replace("@", "-request@");
+    const newcomer = address("new");
+    await send(e, mail({ From: newcomer, To: request, Subject: "subscribe" }), request, newcomer);
+    expect((await logRow(request))?.rule).toBe("list:request");
+    expect(await findMember(env.DB, team, newcomer)).toBeNull();
+    const confirm = await replyToOf(e, newcomer);
+    await send(
+      e,
+      mail({ From: newcomer, To: confirm, Subject: `Re: Confirm subscribe to ${team}` }),
+      confirm,
+      newcomer,
+    );
+    expect((await findMember(env.DB, team, newcomer))?.status).toBe("active");
+    expect((await logRow(confirm))?.reason).toBe(`subscribe of ${newcomer} confirmed`);
+    await deliverAll(e, e.DELIVERY_QUEUE.jobs.splice(0));
+    expect((await received(newcomer)).at(-1)!.raw).toContain(`Subject: Welcome to ${team}`);
+    // A token confirms once.
+    const again = await send(e, mail({ From: newcomer, To: confirm, Subject: "again" }), confirm, newcomer);
+    expect(again.rejected).toMatch(/^550 5\.1\.1 Unknown or expired confirmation token/);
+  });
+
+  it("a command in the first body line, help, and unsubscribe with confirmation", async () => {
+    const e = listEnv();
+    const team = teamAddress();
+    const member = address("leaver");
+    await createList({ address: team, name: "Team" }, [{ address: member }]);
+    const request = team.replace("@", "-request@");
+    await send(e, mail({ From: member, To: request, Subject: "hello" }, "help\r\n"), request, member);
+    await deliverAll(e, e.DELIVERY_QUEUE.jobs.splice(0));
+    expect((await received(member)).at(-1)!.raw).toContain(`Subject: Help for ${team}`);
+    await send(e, mail({ From: member, To: request, Subject: "" }, "unsubscribe\r\n"), request, member);
+    const confirm = await replyToOf(e, member);
+    await send(e, mail({ From: member, To: confirm, Subject: "Re: confirm" }), confirm, member);
+    const row = await findMember(env.DB, team, member);
+    expect([row?.status, row?.disabledReason]).toEqual(["disabled", "unsubscribed"]);
+  });
+
+  it("auto-submitted mail to -request is not answered", async () => {
+    const e = listEnv();
+    const team = teamAddress();
+    await createList({ address: team, name: "Team" });
+    const request = team.replace("@", "-request@");
+    await send(
+      e,
+      mail({ From: "robot@member.test", To: request, Subject: "subscribe", "Auto-Submitted": "auto-replied" }),
+      request,
+      "robot@member.test",
+    );
+    expect((await logRow(request))?.decision).toBe("discarded");
+    expect(e.DELIVERY_QUEUE.jobs).toHaveLength(0);
+  });
+});
+
+describe("one-click unsubscribe (RFC 8058)", () => {
+  it("GET shows a confirmation page and changes nothing; POST unsubscribes at once; a forged token is refused", async () => {
+    const team = teamAddress();
+    const member = address("oc");
+    await createList({ address: team, name: "Team" }, [{ address: member }]);
+    const token = unsubscribeToken(env.LIST_SECRET, team, member);
+    const get = await app.request(`https://facteur.test/lists/unsubscribe/${token}`, {}, env);
+    expect(get.status).toBe(200);
+    expect(await get.text()).toContain('<form method="post">');
+    expect((await findMember(env.DB, team, member))?.status).toBe("active");
+    const post = await app.request(
+      `https://facteur.test/lists/unsubscribe/${token}`,
+      {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: "List-Unsubscribe=One-Click",
+      },
+      env,
+    );
+    expect(post.status).toBe(200);
+    expect((await findMember(env.DB, team, member))?.status).toBe("disabled");
+    const forged = unsubscribeToken("another-secret", team, member);
+    expect(
+      (await app.request(`https://facteur.test/lists/unsubscribe/${forged}`, { method: "POST" }, env)).status,
+    ).toBe(404);
+  });
+});
+
+describe("moderation", () => {
+  async function heldPost(e: ListTestEnv, policy: "moderated" | "members" = "moderated") {
+    const team = teamAddress();
+    const moderator = "mod@member.test";
+    const reader = address("reader");
+    await createList({ address: team, name: "Team", policy }, [
+      { address: "author@member.test" },
+      { address: moderator, role: "moderator" },
+      { address: reader },
+    ]);
+    const raw = await dkimSigned(mail({ From: "author@member.test", To: team, Subject: "needs approval" }), author);
+    await send(e, raw, team, "author@member.test");
+    const held = await env.DB.prepare("SELECT id, token FROM held_messages WHERE list_address = ?")
+      .bind(team)
+      .first<{ id: string; token: string }>();
+    e.DELIVERY_QUEUE.jobs.splice(0); // the moderator notice
+    return { team, held: held!, reader, moderator };
+  }
+
+  it("holds every post of a moderated list; POST /held/{id}/approve distributes it", async () => {
+    const e = listEnv();
+    const { team, held, reader } = await heldPost(e);
+    expect((await logRow(team))?.decision).toBe("held");
+    const listed = (await (await api(e, "GET", `/api/v1/lists/${team}/held`)).json()) as {
+      items: { id: string; rule: string }[];
+    };
+    expect(listed.items.map((h) => [h.id, h.rule])).toEqual([[held.id, "moderated"]]);
+    const res = await api(e, "POST", `/api/v1/held/${held.id}/approve`);
+    expect(res.status).toBe(200);
+    const { deliveryJobs } = await runFanout(e);
+    expect(deliveryJobs.flatMap((j) => j.recipients.map((r) => r.rcpt))).toContain(reader);
+    await deliverAll(e, deliveryJobs);
+    expect((await received(reader))[0]!.raw).toContain("Subject: needs approval");
+    expect((await api(e, "POST", `/api/v1/held/${held.id}/approve`)).status).toBe(404);
+  });
+
+  it("reject notifies an authenticated author; discard says nothing", async () => {
+    const e = listEnv();
+    const first = await heldPost(e);
+    expect(
+      (await (await api(e, "POST", `/api/v1/held/${first.held.id}/reject`, { comment: "off topic" })).json()) as object,
+    ).toMatchObject({ notified: true });
+    expect(e.DELIVERY_QUEUE.jobs.flatMap((j) => j.recipients.map((r) => r.rcpt))).toEqual(["author@member.test"]);
+    e.DELIVERY_QUEUE.jobs.splice(0);
+    const second = await heldPost(e);
+    expect((await (await api(e, "POST", `/api/v1/held/${second.held.id}/discard`)).json()) as object).toMatchObject({
+      action: "discard",
+    });
+    expect(e.DELIVERY_QUEUE.jobs).toHaveLength(0);
+    expect(await env.MAIL.get(`held/${second.held.id}.eml`)).toBeNull();
+  });
+
+  it("an unauthenticated author's rejected post is not answered (no backscatter)", async () => {
+    const e = listEnv();
+    const team = teamAddress();
+    await createList({ address: team, name: "Team", policy: "members", nonMemberAction: "hold" });
+    await send(e, mail({ From: "stranger@member.test", To: team, Subject: "hi" }), team, "stranger@member.test");
+    const held = await env.DB.prepare("SELECT id FROM held_messages WHERE list_address = ?")
+      .bind(team)
+      .first<{ id: string }>();
+    const res = (await (await api(e, "POST", `/api/v1/held/${held!.id}/reject`)).json()) as { notified: boolean };
+    expect(res.notified).toBe(false);
+    expect(e.DELIVERY_QUEUE.jobs).toHaveLength(0);
+  });
+
+  it("a moderator approves by replying to the notice; a non-moderator's reply is refused", async () => {
+    const e = listEnv();
+    const { team, held, reader, moderator } = await heldPost(e);
+    const confirm = team.replace("@", `-confirm+${held.token}@`);
+    const intruder = await send(e, mail({ From: reader, To: confirm, Subject: "Re: held" }), confirm, reader);
+    expect(intruder.rejected).toMatch(/^550 5\.7\.1/);
+    const reply = await dkimSigned(
+      mail({ From: moderator, To: confirm, Subject: "Re: post held for approval" }, "Looks fine.\r\n"),
+      author,
+    );
+    const c = await send(e, reply, confirm, moderator);
+    expect(c.rejected).toBeUndefined();
+    expect((await logRow(confirm))?.rule).toBe("list:moderate");
+    const { pages } = await runFanout(e);
+    expect(pages).toBe(1);
+  });
+
+  it("scheduled() sweeps held posts past their expiry", async () => {
+    const e = listEnv();
+    const { held } = await heldPost(e);
+    expect((await sweepExpiredHeld(e, clock)).expired).toBe(0);
+    const { expired } = await sweepExpiredHeld(e, clock + 15 * 86_400_000);
+    expect(expired).toBeGreaterThanOrEqual(1);
+    expect(await env.DB.prepare("SELECT 1 FROM held_messages WHERE id = ?").bind(held.id).first()).toBeNull();
+    expect(await env.MAIL.get(`held/${held.id}.eml`)).toBeNull();
+  });
+});
+
+describe("bounces", () => {
+  function dsnFor(rcpt: string, to: string, status: string, diagnostic: string) {
+    return buildDsn({
+      reportingMta: "mx.provider.test",
+      from: "mailer-daemon@provider.test",
+      to,
+      arrivalDate: new Date(clock),
+      originalHeaders: "From: x@y.test\r\nSubject: post\r\n",
+      recipients: [{ finalRecipient: rcpt, action: "failed", status, diagnosticCode: diagnostic }],
+      messageIdDomain: "provider.test",
+      now: new Date(clock),
+    });
+  }
+
+  it("hard bounces score +1 at most once a day, spam refusals do not count, and the threshold disables and notifies", async () => {
+    const e = listEnv();
+    const team = teamAddress();
+    const owner = address("owner");
+    const member = address("bouncy");
+    await createList({ address: team, name: "Team", bounceThreshold: 3 }, [
+      { address: member },
+      { address: owner, role: "owner" },
+    ]);
+    const list = { localPart: team.slice(0, team.indexOf("@")), domain, address: team };
+    const verp = verpAddress(env.LIST_SECRET, list, memberVerpKey(team, member));
+    const bounce = async (status: string, diagnostic: string) => {
+      await send(e, dsnFor(member, verp, status, diagnostic), verp, "");
+      return logRow(verp);
+    };
+    expect((await bounce("5.1.1", "550 5.1.1 user unknown"))?.reason).toContain("hard bounce, score 1/3");
+    expect((await bounce("5.1.1", "550 5.1.1 user unknown"))?.reason).toContain("already counted in the last day");
+    clock += 86_400_000 + 1;
+    expect((await bounce("5.7.1", "550 5.7.1 Message rejected as spam"))?.reason).toContain("spam rejection");
+    expect((await bounce("4.2.2", "452 4.2.2 mailbox full"))?.reason).toContain("soft bounce, score 1.5/3");
+    clock += 86_400_000 + 1;
+    await bounce("5.1.1", "550 5.1.1 user unknown");
+    clock += 86_400_000 + 1;
+    const last = await bounce("5.1.1", "550 5.1.1 user unknown");
+    expect(last?.reason).toContain("score 3.5/3, disabled");
+    const row = await findMember(env.DB, team, member);
+    expect([row?.status, row?.disabledReason]).toEqual(["disabled", "bounces"]);
+    // The member and the owner are told.
+    expect(e.DELIVERY_QUEUE.jobs.flatMap((j) => j.recipients.map((r) => r.rcpt)).sort()).toEqual(
+      [member, owner].sort(),
+    );
+  });
+
+  it("the score starts over after a quiet period; forged VERP and undecodable bounces are only logged", async () => {
+    const e = listEnv();
+    const team = teamAddress();
+    const member = address("quiet");
+    await createList({ address: team, name: "Team", bounceQuietDays: 7 }, [{ address: member }]);
+    const list = { localPart: team.slice(0, team.indexOf("@")), domain, address: team };
+    const verp = verpAddress(env.LIST_SECRET, list, memberVerpKey(team, member));
+    await send(e, dsnFor(member, verp, "5.1.1", "550 5.1.1 unknown"), verp, "");
+    clock += 10 * 86_400_000;
+    await send(e, dsnFor(member, verp, "5.1.1", "550 5.1.1 unknown"), verp, "");
+    expect((await logRow(verp))?.reason).toContain("score 1/5");
+    const forged = verp.replace(/[0-9a-f]{6}@/, "000000@");
+    await send(
+      e,
+      mail({ From: "mailer-daemon@provider.test", Subject: "failure" }, "your mail failed\r\n"),
+      forged,
+      "",
+    );
+    const row = await logRow(forged);
+    expect([row?.decision, row?.reason]).toEqual(["discarded", "unknown member: undecodable bounce"]);
+    expect(e.FANOUT_QUEUE.jobs).toHaveLength(0);
+  });
+});
