@@ -30,6 +30,7 @@ CREATE TABLE deliveries (
 CREATE UNIQUE INDEX deliveries_body_rcpt ON deliveries(r2_key, rcpt);
 CREATE INDEX deliveries_message ON deliveries(message_log_id, id);
 CREATE INDEX deliveries_status ON deliveries(status, id);
+CREATE INDEX deliveries_domain ON deliveries(domain, id);
 
 -- What the capture relay (`capture:`) would have sent: envelope here, raw bytes in R2 under outbox/.
 CREATE TABLE outbox (

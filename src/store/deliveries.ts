@@ -233,6 +233,8 @@ export interface ListDeliveriesOptions {
   /** messages.id: every delivery of one inbound message. */
   message?: string;
   status?: DeliveryStatus;
+  /** Only deliveries sent for these domains of ours (a domain-scoped API token). */
+  domains?: string[];
   limit: number;
   /** Opaque cursor from a previous page. */
   cursor?: string | null;
@@ -256,6 +258,10 @@ export async function listDeliveries(env: Pick<Env, "DB">, options: ListDeliveri
   if (options.status) {
     params.push(options.status);
     where.push(`status = ?${params.length}`);
+  }
+  if (options.domains) {
+    params.push(JSON.stringify(options.domains));
+    where.push(`domain IN (SELECT value FROM json_each(?${params.length}))`);
   }
   if (options.cursor) {
     params.push(options.cursor);

@@ -178,5 +178,7 @@ describe("listDeliveries", () => {
       new Set(["r1@x.example", "r2@x.example", "r3@x.example"]),
     );
     expect((await listDeliveries(env, { message: id, status: "sent", limit: 10 })).items).toEqual([]);
+    expect((await listDeliveries(env, { message: id, domains: ["facteur.test"], limit: 10 })).items).toHaveLength(3);
+    expect((await listDeliveries(env, { message: id, domains: ["other.test"], limit: 10 })).items).toEqual([]);
   });
 });
