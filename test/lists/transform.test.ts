@@ -1,0 +1,201 @@
+/**
+ * The transform pipeline as units: each handler, and the whole pipeline in each DMARC mode, with
+ * a member's copy assembled exactly as the fan-out does (per-member DKIM over the shared body hash)
+ * and verified by mailauth against a declared zone.
+ */
+import { describe, expect, it } from "vitest";
+import { authenticate } from "../../src/authenticate";
+import { createZoneResolver, type Zone } from "../../src/authenticate/dns";
+import { createMemberSigner, signMemberCopy } from "../../src/lists/member-signature";
+import type { DmarcMitigation } from "../../src/lists/rules/dmarc-policy";
+import { type List, listAddresses, listIdOf } from "../../src/lists/types";
+import { cleanse } from "../../src/transform/handlers/cleanse";
+import { subjectPrefix } from "../../src/transform/handlers/subject-prefix";
+import { getValue, headerEnd, headerSection, joinMessage, splitMessage } from "../../src/transform/message";
+import { LIST_PIPELINE, runPipeline } from "../../src/transform/pipeline";
+import type { TransformContext } from "../../src/transform/types";
+import { mail } from "../helpers/email";
+import { dkimSigned, publish, testKey } from "../helpers/keys";
+
+const authorKey = testKey("author.test");
+const listKey = testKey("lists.test", "list1");
+const zone: Zone = {
+  "_dmarc.lists.test": { TXT: ["v=DMARC1; p=reject"] },
+  "_dmarc.author.test": { TXT: ["v=DMARC1; p=reject"] },
+};
+publish(zone, authorKey);
+publish(zone, listKey);
+
+const LIST: List = {
+  address: "team@lists.test",
+  lookup: "team@lists.test",
+  domain: "lists.test",
+  localPart: "team",
+  name: "Team",
+  description: null,
+  policy: "members",
+  nonMemberAction: "hold",
+  dmarcMode: "auto",
+  dmarcAlwaysDomains: [],
+  subjectPrefix: "[team]",
+  replyTo: "author",
+  maxMessageBytes: 1_000_000,
+  holdDays: 14,
+  bounceThreshold: 5,
+  bounceQuietDays: 7,
+  archiveUrl: "https://lists.test/archive/team",
+  enabled: true,
+  createdAt: 0,
+  updatedAt: 0,
+};
+
+const AUTH_HEADER = "mx.facteur.test;\r\n dkim=pass header.d=author.test;\r\n dmarc=pass header.from=author.test";
+
+function contextFor(raw: string, mitigation: DmarcMitigation, list: Partial<List> = {}): TransformContext {
+  const full = { ...LIST, ...list };
+  const bytes = new TextEncoder().encode(raw);
+  return {
+    list: full,
+    addresses: listAddresses(full),
+    listId: listIdOf(full),
+    auth: { header: AUTH_HEADER, arc: { result: "none", comment: "", instance: 0 } },
+    author: { address: "alice@author.test", display: "Alice" },
+    mitigation,
+    signingKey: { selector: "list1", algorithm: "rsa-sha256", privateKeyPem: listKey.privateKeyPem },
+    now: Date.parse("2026-11-25T09:00:00Z"),
+    original: bytes,
+    message: splitMessage(bytes),
+    notes: [],
+  };
+}
+
+/** The copy one member receives: [DKIM-Signature, List-Unsubscribe] + the stored message. */
+async function memberCopy(context: TransformContext): Promise<Uint8Array> {
+  const stored = joinMessage(context.message);
+  const header = Buffer.from(stored.subarray(0, headerEnd(stored))).toString("binary");
+  const signer = createMemberSigner({
+    domain: "lists.test",
+    selector: "list1",
+    privateKeyPem: listKey.privateKeyPem,
+    bodyHash: context.dkim!.bodyHash,
+    headerList: context.dkim!.headerList,
+    signTime: new Date(context.now),
+  });
+  const fields = "List-Unsubscribe: <https://lists.test/lists/unsubscribe/abc.def>\r\n";
+  const prepend = (await signMemberCopy(signer, fields, header)) + fields;
+  return new Uint8Array(Buffer.concat([Buffer.from(prepend, "binary"), Buffer.from(stored)]));
+}
+
+async function verify(copy: Uint8Array) {
+  return authenticate(copy, {
+    resolver: createZoneResolver(zone),
+    authservId: "mx.gmail.test",
+    mailFrom: "team-bounces+x@lists.test",
+    topReceived: undefined,
+    trustedReceivers: null,
+    now: Math.floor(Date.parse("2026-11-25T09:05:00Z") / 1000),
+  });
+}
+
+const POST = () =>
+  dkimSigned(
+    mail(
+      {
+        From: "Alice <alice@author.test>",
+        To: "team@lists.test",
+        Subject: "Re: [team] plans",
+        "Return-Path": "<alice@author.test>",
+        Bcc: "hidden@author.test",
+        "X-Facteur-Loop": "somewhere@lists.test",
+        "List-Id": "<upstream.other.test>",
+        "Authentication-Results": "mx.facteur.test; dkim=pass (forged by the sender)",
+      },
+      "Body line.\r\n",
+    ),
+    authorKey,
+  );
+
+describe("handlers", () => {
+  it("cleanse drops Return-Path, Bcc, our own X-Facteur-*, upstream List-* and forged AR, keeps DKIM-Signature", async () => {
+    const c = contextFor(await POST(), { action: "none", reason: "" });
+    cleanse.process(c);
+    const keys = c.message.fields.map((f) => f.key);
+    for (const gone of ["return-path", "bcc", "x-facteur-loop", "list-id", "authentication-results"])
+      expect(keys).not.toContain(gone);
+    expect(keys).toContain("dkim-signature");
+  });
+
+  it("subject prefix: added once, never doubled on a reply that carries it", async () => {
+    const c = contextFor(mail({ From: "a@author.test", Subject: "plans" }), { action: "none", reason: "" });
+    subjectPrefix.process(c);
+    subjectPrefix.process(c);
+    expect(getValue(c.message, "subject")).toBe("[team] plans");
+    const reply = contextFor(mail({ From: "a@author.test", Subject: "Re: [team] plans" }), {
+      action: "none",
+      reason: "",
+    });
+    subjectPrefix.process(reply);
+    expect(getValue(reply.message, "subject")).toBe("Re: [team] plans");
+    const encoded = contextFor(mail({ From: "a@author.test", Subject: "=?UTF-8?Q?Re:_[team]_caf=C3=A9?=" }), {
+      action: "none",
+      reason: "",
+    });
+    subjectPrefix.process(encoded);
+    expect(getValue(encoded.message, "subject")).toBe("=?UTF-8?Q?Re:_[team]_caf=C3=A9?=");
+  });
+});
+
+describe("the pipeline in each DMARC mode, verified as a receiver would", () => {
+  it("munge: From is the list, the author in X-Original-From and Reply-To; DKIM, ARC and DMARC pass", async () => {
+    const c = await runPipeline(LIST_PIPELINE, contextFor(await POST(), { action: "munge", reason: "p=reject" }));
+    expect(getValue(c.message, "from")).toBe('"Alice via Team" <team@lists.test>');
+    expect(getValue(c.message, "x-original-from")).toBe("Alice <alice@author.test>");
+    expect(getValue(c.message, "reply-to")).toBe("Alice <alice@author.test>");
+    expect(getValue(c.message, "list-id")).toBe('"Team" <team.lists.test>');
+    expect(getValue(c.message, "list-archive")).toBe("<https://lists.test/archive/team>");
+    // ARC set on top, i=1.
+    expect(c.message.fields[0]!.key).toBe("arc-seal");
+    const auth = await verify(await memberCopy(c));
+    expect(auth.dkim.signatures.find((s) => s.domain === "lists.test")?.result).toBe("pass");
+    expect(auth.arc.result).toBe("pass");
+    expect(auth.dmarc.result).toBe("pass");
+  });
+
+  it("wrap: the post travels untouched as message/rfc822 and its own DKIM still verifies inside", async () => {
+    const post = await POST();
+    const c = await runPipeline(LIST_PIPELINE, contextFor(post, { action: "wrap", reason: "mode wrap" }));
+    expect(getValue(c.message, "from")).toBe('"Alice via Team" <team@lists.test>');
+    expect(getValue(c.message, "content-type")).toMatch(/^multipart\/mixed; boundary=/);
+    const body = Buffer.from(c.message.body).toString("binary");
+    expect(body).toContain("Content-Type: message/rfc822");
+    expect(body).toContain(post);
+    const auth = await verify(await memberCopy(c));
+    expect(auth.dkim.signatures.find((s) => s.domain === "lists.test")?.result).toBe("pass");
+    expect(auth.arc.result).toBe("pass");
+    expect(auth.dmarc.result).toBe("pass");
+    const inner = await verify(new TextEncoder().encode(post));
+    expect(inner.dkim.signatures.find((s) => s.domain === "author.test")?.result).toBe("pass");
+  });
+
+  it("none: the author's From stays; the list's DKIM and ARC still verify (DMARC then rests on the author)", async () => {
+    const c = await runPipeline(LIST_PIPELINE, contextFor(await POST(), { action: "none", reason: "p=none" }));
+    expect(getValue(c.message, "from")).toBe("Alice <alice@author.test>");
+    expect(getValue(c.message, "x-original-from")).toBeUndefined();
+    const auth = await verify(await memberCopy(c));
+    expect(auth.dkim.signatures.find((s) => s.domain === "lists.test")?.result).toBe("pass");
+    expect(auth.arc.result).toBe("pass");
+    // The Subject prefix broke the author's signature: exactly why auto mode rewrites p=reject domains.
+    expect(auth.dkim.signatures.find((s) => s.domain === "author.test")?.result).toBe("fail");
+  });
+
+  it("Reply-To policy list replaces the author's; the copy's header keeps one Reply-To", async () => {
+    const c = await runPipeline(
+      LIST_PIPELINE,
+      contextFor(await POST(), { action: "munge", reason: "" }, { replyTo: "list" }),
+    );
+    expect(c.message.fields.filter((f) => f.key === "reply-to").map((f) => f.line)).toEqual([
+      "Reply-To: <team@lists.test>",
+    ]);
+    expect(headerSection(c.message)).toContain("Precedence: list\r\n");
+  });
+});
