@@ -38,7 +38,13 @@ export default defineConfig(async () => {
       // Real SMTP sink and Mailgun stand-in on 127.0.0.1, addresses given to tests via inject().
       // Conformance data (../shared/conformance) served read-only on 127.0.0.1: inject("conformanceData").
       // MIME corpus (../shared/conformance/mime-corpus) for hostile-input tests: inject("mimeCorpus").
-      globalSetup: ["./test/servers/global-setup.ts", "./test/conformance/global-setup.ts", "./test/hostile/global-setup.ts"],
+      // The local DoH server (scripts/doh-server.mjs) over a real socket: inject("dohServer").
+      globalSetup: [
+        "./test/servers/global-setup.ts",
+        "./test/conformance/global-setup.ts",
+        "./test/hostile/global-setup.ts",
+        "./test/dns/global-setup.ts",
+      ],
       testTimeout: 30_000,
     },
   };

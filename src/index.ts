@@ -14,17 +14,11 @@ import { expireFinishedDeliveries, expireMessageLog, runSweeps, type Sweep } fro
 
 export interface WorkerDeps extends InboundDeps {}
 
-// One resolver (and so one DNS cache) per isolate and DoH endpoint: answers are reused across
-// messages for their TTL.
-const resolvers = new Map<string, Resolver>();
+// A resolver per message, over the per-isolate answer cache (defaultDnsCache): answers are reused
+// across messages for their TTL, but an in-flight query is never shared between two requests,
+// because workerd cancels a fetch when the request that started it ends.
 function dohResolverFor(env: Env): Resolver {
-  const url = env.DOH_URL || "https://cloudflare-dns.com/dns-query";
-  let resolver = resolvers.get(url);
-  if (!resolver) {
-    resolver = createDohResolver({ url });
-    resolvers.set(url, resolver);
-  }
-  return resolver;
+  return createDohResolver({ url: env.DOH_URL || "https://cloudflare-dns.com/dns-query" });
 }
 
 const DEAD_LETTER_QUEUE = "facteur-delivery-dlq";
