@@ -92,13 +92,9 @@ async function handleMessage(message: Message<DeliveryJob>, context: Context): P
     return;
   }
   try {
-    const deferred = await deliverJob(job, message.attempts, context);
-    if (deferred) {
-      const delaySeconds = backoffDelaySeconds(message.attempts, context.random);
-      message.retry({ delaySeconds });
-    } else {
-      message.ack();
-    }
+    const retryDelaySeconds = await deliverJob(job, message.attempts, context);
+    if (retryDelaySeconds === null) message.ack();
+    else message.retry({ delaySeconds: retryDelaySeconds });
   } catch (error) {
     // D1, R2 or the queue failed while handling the job: nothing was recorded as final, so a retry
     // is safe (at worst a recipient accepted by the relay receives a duplicate).
@@ -112,8 +108,11 @@ interface Pending {
   row: Delivery;
 }
 
-/** Delivers one job. Returns true when some recipient was deferred (the job must be retried). */
-async function deliverJob(job: DeliveryJob, attempts: number, context: Context): Promise<boolean> {
+/**
+ * Delivers one job. Returns the delay before the job must run again when some recipient was
+ * deferred (the same delay is written to their next_attempt_at), or null when it is finished.
+ */
+async function deliverJob(job: DeliveryJob, attempts: number, context: Context): Promise<number | null> {
   const { env } = context;
   const rows = new Map(
     (
@@ -139,7 +138,7 @@ async function deliverJob(job: DeliveryJob, attempts: number, context: Context):
     if (FINAL_STATUSES.has(row.status)) continue;
     pending.push({ recipient, row });
   }
-  if (pending.length === 0) return false;
+  if (pending.length === 0) return null;
 
   const now = context.now();
   const outcomes = await attempt(job, pending, context);
@@ -194,7 +193,7 @@ async function deliverJob(job: DeliveryJob, attempts: number, context: Context):
     attempt: attempts,
     ...counts,
   });
-  return counts.deferred > 0;
+  return counts.deferred > 0 ? delay : null;
 }
 
 interface AttemptResult {

@@ -372,3 +372,17 @@ describe("DSN for SRS-rewritten alias mail", () => {
     expect(raw).toMatch(/^To: <carol@example\.net>\r$/m);
   });
 });
+
+describe("next_attempt_at", () => {
+  it("matches the delay given to Queues, jitter included", async () => {
+    const e = testEnv();
+    const { id, jobs } = await enqueue(e, ["t@dest.example"]);
+    const { relay } = scriptedRelay(() => "temporary");
+    let calls = 0;
+    const random = () => [0.1, 0.9][calls++ % 2]!;
+    const now = Date.now();
+    const { retries } = await runJobs(jobs, e, { relayFor: async () => relay, random, now: () => now });
+    const [row] = await rows(id);
+    expect(Number(row!.next_attempt_at)).toBe(now + retries[0]!.delaySeconds! * 1000);
+  });
+});
