@@ -117,6 +117,17 @@ describe("cloudflare relay (send_email binding)", () => {
     expect(sent).toHaveLength(0);
   });
 
+  it("sends a null-sender report (DSN) with its From address as the binding's sender", async () => {
+    const { binding, sent } = sendEmailBinding(() => null);
+    const relay = createCloudflareRelay({ SEND_EMAIL: binding });
+    const dsn = new TextEncoder().encode(
+      "From: Mail Delivery System <mailer-daemon@facteur.test>\r\nTo: <a@x.example>\r\n\r\nreport\r\n",
+    );
+    const outcomes = await relay.send({ mailFrom: "", rcptTo: ["a@x.example"] }, dsn);
+    expect(outcomes[0]!.status).toBe("sent");
+    expect(sent).toEqual([{ from: "mailer-daemon@facteur.test", to: "a@x.example" }]);
+  });
+
   it.each([
     ["E_DAILY_LIMIT_EXCEEDED", "temporary"],
     ["E_INTERNAL_SERVER_ERROR", "temporary"],

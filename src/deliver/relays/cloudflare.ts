@@ -19,6 +19,7 @@
  *              still ends it).
  */
 import { EmailMessage } from "cloudflare:email";
+import { headerValue, originalHeaderSection } from "../../bounce/dsn";
 import type { Envelope, RecipientOutcome, Relay } from "../relay";
 import { RelayConfigError } from "./relay-config-error";
 
@@ -61,6 +62,19 @@ export function classifySendEmailError(rcpt: string, error: unknown): RecipientO
     : { rcpt, status: "temporary", reply: `451 4.3.0 send_email failed: ${detail}` };
 }
 
+/**
+ * send_email needs a sender address, but a DSN travels with the null reverse-path (RFC 5321
+ * section 4.5.5). Cloudflare writes its own Return-Path with Email Sending (DESIGN.md), so the
+ * envelope sender handed to the binding never reaches the wire as given: the report's From
+ * (mailer-daemon@our domain) stands in for it.
+ */
+function headerFromAddress(raw: Uint8Array): string | null {
+  const from = headerValue(originalHeaderSection(raw), "From");
+  if (!from) return null;
+  const match = /<([^<>\s]+@[^<>\s]+)>/.exec(from) ?? /([^\s<>,;:"]+@[^\s<>,;:"]+)/.exec(from);
+  return match ? match[1]! : null;
+}
+
 /** The slice of SendEmail this relay uses, so tests can pass a binding that answers as declared. */
 export interface SendEmailBinding {
   send(message: EmailMessage): Promise<unknown>;
@@ -86,11 +100,19 @@ export function createCloudflareRelay(env: { SEND_EMAIL?: SendEmailBinding }): R
           reply: `552 5.3.4 message is ${raw.byteLength} bytes, above Cloudflare Email Sending's ${CLOUDFLARE_MAX_MESSAGE_BYTES}`,
         }));
       }
+      const from = envelope.mailFrom || headerFromAddress(raw);
+      if (!from) {
+        return envelope.rcptTo.map((rcpt) => ({
+          rcpt,
+          status: "permanent" as const,
+          reply: "550 5.1.7 send_email needs a sender: null reverse-path and no From address",
+        }));
+      }
       return Promise.all(
         envelope.rcptTo.map(async (rcpt): Promise<RecipientOutcome> => {
           try {
             // A stream, not a string: the bytes go out exactly as stored (8-bit bodies included).
-            const result = (await binding.send(new EmailMessage(envelope.mailFrom, rcpt, new Blob([raw]).stream()))) as
+            const result = (await binding.send(new EmailMessage(from, rcpt, new Blob([raw]).stream()))) as
               | { messageId?: string }
               | undefined;
             return { rcpt, status: "sent", reply: `250 2.0.0 Ok: ${result?.messageId ?? "accepted by send_email"}` };
