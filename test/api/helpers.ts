@@ -20,7 +20,7 @@ export interface CallOptions {
   contentType?: string;
   headers?: Record<string, string>;
   ip?: string;
-  env?: Record<string, unknown>;
+  env?: object;
 }
 
 export async function call(method: string, path: string, options: CallOptions = {}): Promise<Response> {

@@ -26,7 +26,7 @@ function resolver(): DNSResolver {
 
 async function send(
   body: unknown,
-  options: { auth?: string; envOverride?: Record<string, unknown>; raw?: string } = {},
+  options: { auth?: string; envOverride?: object; raw?: string } = {},
 ) {
   const e = options.envOverride ?? testEnv();
   const res = await call("POST", "/api/v1/send", {

@@ -112,7 +112,7 @@ export const sendMessageHandler: RouteHandler<typeof sendMessage, ApiEnv> = asyn
   }
   const domain = domainOf(submission.from);
   const domainRow = await findDomain(c.env.DB, domain);
-  if (!domainRow || domainRow.enabled !== 1) throw new ApiProblem(409, "conflict", `domain ${domain} is disabled`);
+  if (domainRow?.enabled !== 1) throw new ApiProblem(409, "conflict", `domain ${domain} is disabled`);
   const key = await loadSigningKey(c.env, domain);
   if (!key) {
     throw new ApiProblem(
