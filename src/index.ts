@@ -5,11 +5,14 @@
  * DNS zone instead of mocking modules.
  */
 
+import { createApp } from "./api";
 import type { Resolver } from "./authenticate";
 import { createDohResolver } from "./authenticate/dns/doh";
 import { handleDeadLetterBatch, handleDeliveryBatch } from "./deliver/consumer";
 import type { DeliveryJob } from "./deliver/job";
 import { handleEmail, type InboundDeps } from "./inbound";
+import { handleFanoutBatch } from "./lists/fanout";
+import { sweepExpiredHeld } from "./lists/moderation";
 import { expireFinishedDeliveries, expireMessageLog, runSweeps, type Sweep } from "./scheduled";
 
 export interface WorkerDeps extends InboundDeps {}
@@ -22,18 +25,28 @@ function dohResolverFor(env: Env): Resolver {
 }
 
 const DEAD_LETTER_QUEUE = "facteur-delivery-dlq";
+const FANOUT_QUEUE = "facteur-fanout";
+
+const expireHeldPosts: Sweep = {
+  name: "expire-held-posts",
+  description: "discard held list posts past their list's hold period",
+  run: async (env, now) => (await sweepExpiredHeld(env, now)).expired,
+};
 
 /** Sweeps run on every cron tick, in this order. */
 const SWEEPS: readonly Sweep[] = [
+  expireHeldPosts, // moderation queue expiry (lists)
   expireMessageLog, // inbound log retention
   expireFinishedDeliveries, // finished delivery rows and the R2 bodies no queued row still needs
 ];
 
 export function createWorker(overrides: Partial<WorkerDeps> = {}) {
   const deps: WorkerDeps = { resolverFor: dohResolverFor, now: () => Date.now(), ...overrides };
+  // The Hono app is built once per isolate: route registration is not per-request work.
+  const app = createApp();
   return {
-    async fetch(_request: Request, _env: Env, _ctx: ExecutionContext): Promise<Response> {
-      return new Response("Facteur", { status: 200 });
+    async fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
+      return app.fetch(request, env, ctx);
     },
 
     async email(message: ForwardableEmailMessage, env: Env, _ctx: ExecutionContext): Promise<void> {
@@ -41,7 +54,9 @@ export function createWorker(overrides: Partial<WorkerDeps> = {}) {
     },
 
     async queue(batch: MessageBatch<DeliveryJob>, env: Env, ctx: ExecutionContext): Promise<void> {
-      if (batch.queue === DEAD_LETTER_QUEUE) await handleDeadLetterBatch(batch, env, ctx);
+      // One Worker consumes three queues; the batch says which.
+      if (batch.queue === FANOUT_QUEUE) await handleFanoutBatch(batch as MessageBatch<unknown>, env, ctx);
+      else if (batch.queue === DEAD_LETTER_QUEUE) await handleDeadLetterBatch(batch, env, ctx);
       else await handleDeliveryBatch(batch, env, ctx);
     },
 

@@ -87,6 +87,9 @@ export async function authenticate(raw: Uint8Array, options: AuthenticateOptions
       helo: client.helo,
       mta: authservId,
       resolver,
+      // Strict RFC 7208 evaluation: it passes all 203 tests of the OpenSPF RFC 7208 suite inside
+      // workerd, where the lenient default passes 196 (test/conformance/README.md).
+      strict: true,
     } as Parameters<typeof spf>[0]);
     spfCheck = {
       result: result.status.result,
