@@ -13,6 +13,8 @@ import { fileURLToPath } from "node:url";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const wrangler = join(root, "node_modules", ".bin", "wrangler");
 const port = process.env.PORT ?? "8787";
+// No network is assumed: keep wrangler from phoning home for metrics.
+process.env.WRANGLER_SEND_METRICS ??= "false";
 const dohPort = process.env.DOH_PORT ?? "8053";
 
 function run(cmd, args) {
