@@ -16,6 +16,7 @@ import { domains } from "./domains";
 import type { ApiEnv } from "./env";
 import { health } from "./health";
 import { importExport } from "./import-export";
+import { lists, unsubscribe } from "./lists";
 import { messages } from "./messages";
 import { authenticate } from "./middleware/authenticate";
 import { bodyLimits } from "./middleware/body-limits";
@@ -36,6 +37,7 @@ const RESOURCES = [
   domains,
   dkim,
   aliases,
+  lists,
   users,
   importExport,
   messages,
@@ -100,6 +102,8 @@ export function createApp(): OpenAPIHono<ApiEnv> {
   });
 
   app.route("/", health);
+  // RFC 8058 one-click unsubscribe: public HTML and form POSTs, outside /api (no credentials).
+  app.route("/", unsubscribe);
   for (const resource of RESOURCES) app.route("/api/v1", resource);
 
   app.doc31("/api/openapi.json", {

@@ -10,8 +10,16 @@ import addFormats from "ajv-formats";
 import { describe, expect, it } from "vitest";
 import { app, call, jsonOf } from "./helpers";
 
-/** Served by the app but not API operations: the document itself and its viewer. */
-const META_ROUTES = new Set(["GET /api/openapi.json", "GET /api/docs"]);
+/**
+ * Served by the app but not API operations: the document itself, its viewer, and the RFC 8058
+ * one-click unsubscribe pages (HTML for people, form POSTs from mail providers; no credentials).
+ */
+const META_ROUTES = new Set([
+  "GET /api/openapi.json",
+  "GET /api/docs",
+  "GET /lists/unsubscribe/:token",
+  "POST /lists/unsubscribe/:token",
+]);
 
 // The validator loads its meta-schema from disk, which workerd's virtual file system does not
 // have; compile the same schema with the same Ajv settings it uses and hand it over.

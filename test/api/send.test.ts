@@ -24,10 +24,7 @@ function resolver(): DNSResolver {
   }) as DNSResolver;
 }
 
-async function send(
-  body: unknown,
-  options: { auth?: string; envOverride?: object; raw?: string } = {},
-) {
+async function send(body: unknown, options: { auth?: string; envOverride?: object; raw?: string } = {}) {
   const e = options.envOverride ?? testEnv();
   const res = await call("POST", "/api/v1/send", {
     token: null,
@@ -125,6 +122,25 @@ describe("POST /api/v1/send", () => {
     expect(sent).toContain("raw body");
     expect(sent).not.toMatch(/secret@example\.com/);
     expect((await dkimVerify(sent, { resolver: resolver() })).results[0]?.status.result).toBe("pass");
+  });
+
+  it("sends as a list the user owns (through one of their mailboxes), not as a list they only belong to", async () => {
+    await ok(await call("POST", "/api/v1/lists", { body: { address: "team@send.example", name: "Team" } }), 201);
+    await ok(
+      await call("POST", "/api/v1/lists/team@send.example/members", {
+        body: {
+          skip_confirmation: true,
+          members: [
+            { address: "alice@gmail.com", role: "owner" },
+            { address: "bob@gmail.com", role: "member" },
+          ],
+        },
+      }),
+      201,
+    );
+    const announcement = { from: "team@send.example", to: ["all@example.org"], subject: "news", text: "x" };
+    expect((await send(announcement)).res.status).toBe(202);
+    expect((await send(announcement, { auth: `Basic ${btoa("bob:bob password 1")}` })).res.status).toBe(403);
   });
 
   it("refuses a From the user does not own (403) and queues nothing", async () => {
