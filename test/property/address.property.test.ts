@@ -57,7 +57,7 @@ describe("parseAddress", () => {
           expect(isValidLocalPart(parsed.local)).toBe(true);
           expect(normalizeDomain(parsed.domain)).toBe(parsed.domain);
           // biome-ignore lint/suspicious/noControlCharactersInRegex: a NUL must never survive parsing
-        expect(parsed.address).not.toMatch(/[\s\u0000]/);
+          expect(parsed.address).not.toMatch(/[\s\u0000]/);
         },
       ),
       { numRuns: 3000 },
