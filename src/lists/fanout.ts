@@ -129,11 +129,14 @@ export async function processFanoutPage(env: Env, job: FanoutJob, deps: FanoutDe
   if (recipients.length === 0) return { members: 0, skipped: page.length, signMs: 0, continued };
 
   let signer: MemberSigner | null = null;
-  let sharedHeader = "";
   if (job.dkim) {
     const key = await (deps.loadKey ?? loadSigningKey)(env, list.domain);
     if (key) {
+      // Only the header section is read: the body was hashed once, when the post was transformed.
+      const object = await env.MAIL.get(job.r2Key, { range: { offset: 0, length: job.headerBytes } });
+      if (!object) throw new Error(`R2 object ${job.r2Key} not found`);
       signer = createMemberSigner({
+        sharedHeader: Buffer.from(await object.arrayBuffer()).toString("binary"),
         domain: list.domain,
         selector: key.selector,
         privateKeyPem: key.privateKeyPem,
@@ -141,10 +144,6 @@ export async function processFanoutPage(env: Env, job: FanoutJob, deps: FanoutDe
         headerList: job.dkim.headerList,
         signTime: new Date(job.signedAt),
       });
-      // Only the header section is read: the body was hashed once, when the post was transformed.
-      const object = await env.MAIL.get(job.r2Key, { range: { offset: 0, length: job.headerBytes } });
-      if (!object) throw new Error(`R2 object ${job.r2Key} not found`);
-      sharedHeader = Buffer.from(await object.arrayBuffer()).toString("binary");
     } else {
       log({
         stage: "transform",
@@ -168,7 +167,7 @@ export async function processFanoutPage(env: Env, job: FanoutJob, deps: FanoutDe
     let prepend = memberFields;
     if (signer) {
       const t0 = performance.now();
-      prepend = (await signMemberCopy(signer, memberFields, sharedHeader)) + memberFields;
+      prepend = (await signMemberCopy(signer, memberFields)) + memberFields;
       signMs += performance.now() - t0;
     }
     specs.push({ rcpt: member.address, mailFrom: verpAddress(secret, list, member.verpKey), prepend });

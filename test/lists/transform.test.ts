@@ -74,6 +74,7 @@ async function memberCopy(context: TransformContext): Promise<Uint8Array> {
   const stored = joinMessage(context.message);
   const header = Buffer.from(stored.subarray(0, headerEnd(stored))).toString("binary");
   const signer = createMemberSigner({
+    sharedHeader: header,
     domain: "lists.test",
     selector: "list1",
     privateKeyPem: listKey.privateKeyPem,
@@ -82,7 +83,7 @@ async function memberCopy(context: TransformContext): Promise<Uint8Array> {
     signTime: new Date(context.now),
   });
   const fields = "List-Unsubscribe: <https://lists.test/lists/unsubscribe/abc.def>\r\n";
-  const prepend = (await signMemberCopy(signer, fields, header)) + fields;
+  const prepend = (await signMemberCopy(signer, fields)) + fields;
   return new Uint8Array(Buffer.concat([Buffer.from(prepend, "binary"), Buffer.from(stored)]));
 }
 
