@@ -147,7 +147,7 @@ export const exportDatabaseHandler: RouteHandler<typeof exportDatabase, ApiEnv> 
         enabled: a.enabled === 1,
         description: a.description,
       })),
-    } as z.input<typeof import("./routes").FacteurExport> as never,
+    },
     200,
   );
 };
