@@ -9,6 +9,7 @@ import { createApp } from "./api";
 import type { Resolver } from "./authenticate";
 import { createDohResolver } from "./authenticate/dns/doh";
 import { handleDeadLetterBatch, handleDeliveryBatch } from "./deliver/consumer";
+import { failOrphanedDeliveries } from "./deliver/fail-orphaned-deliveries";
 import type { DeliveryJob } from "./deliver/job";
 import { handleEmail, type InboundDeps } from "./inbound";
 import { handleFanoutBatch } from "./lists/fanout";
@@ -36,6 +37,7 @@ const expireHeldPosts: Sweep = {
 /** Sweeps run on every cron tick, in this order. */
 const SWEEPS: readonly Sweep[] = [
   expireHeldPosts, // moderation queue expiry (lists)
+  failOrphanedDeliveries, // rows queued by an email() whose queue send failed (the sender retried)
   expireMessageLog, // inbound log retention
   expireFinishedDeliveries, // finished delivery rows and the R2 bodies no queued row still needs
 ];
