@@ -41,6 +41,14 @@ describe("SMTP relay: delivery and per-recipient results", () => {
     expect((await received(a))[0]!.authUser).toBe(sink.user);
   });
 
+  it("authenticates with AUTH LOGIN when the server offers only LOGIN", async () => {
+    const a = address("ok");
+    const relay = relayTo("bare", { username: sink.user, password: sink.password });
+    const outcomes = await relay.send({ mailFrom: FROM, rcptTo: [a] }, message());
+    expect(outcomes[0]!.status).toBe("sent");
+    expect((await received(a))[0]!.authUser).toBe(sink.user);
+  });
+
   it("wrong relay credentials are temporary (a configuration fault, not the message's) with the 535 verbatim", async () => {
     const a = address("ok");
     const relay = relayTo("plain", { username: sink.user, password: "wrong" });

@@ -1,6 +1,5 @@
 // TLS for real: STARTTLS (RFC 3207) and implicit TLS (RFC 8314) against the sink, with workerd
 // verifying the sink's certificate against the test CA (vitest.config.ts sets SSL_CERT_FILE).
-import { connect as connectSocket } from "cloudflare:sockets";
 import { describe, expect, it } from "vitest";
 import { createSmtpRelay } from "../../src/deliver/relays/smtp";
 import { address, bytesOf, message, received, relayTo, sink, smtpConfig, TEST_TIMEOUTS } from "./sink";
@@ -39,17 +38,16 @@ describe("SMTP relay over TLS", () => {
     expect(stored[0]!.authUser).toBe(sink.user);
   });
 
-  it("a certificate that does not match the configured host name fails the upgrade (temporary)", async () => {
-    // Connect to the loopback sink while the configuration (and so the expected TLS name) says
-    // another host: the certificate (SAN localhost, 127.0.0.1) must then be refused.
-    const relay = createSmtpRelay(smtpConfig("starttls", { host: "mail.wrong-name.test" }), {
+  it("a certificate from an untrusted issuer fails the handshake (temporary, nothing sent)", async () => {
+    // The "untrusted" listener presents a self-signed certificate that is not in SSL_CERT_FILE:
+    // this proves that workerd verifies the chain, so the passing tests above mean something.
+    const relay = createSmtpRelay(smtpConfig("tls", { host: "localhost", port: sink.untrustedPort }), {
       timeouts: TEST_TIMEOUTS,
-      connect: (_address, options) => connectSocket({ hostname: "127.0.0.1", port: sink.starttlsPort }, options),
     });
     const a = address("ok");
     const outcomes = await relay.send({ mailFrom: FROM, rcptTo: [a] }, message());
     expect(outcomes[0]!.status).toBe("temporary");
-    expect(outcomes[0]!.reply).toMatch(/^421 4\.4\.0 Facteur: connection lost during EHLO/);
+    expect(outcomes[0]!.reply).toMatch(/^421 4\.4\.0 Facteur: /);
     expect(await received(a)).toHaveLength(0);
   });
 

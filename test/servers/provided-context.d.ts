@@ -7,8 +7,10 @@ export interface SmtpSinkInfo {
   starttlsPort: number;
   /** Implicit TLS from the first byte. */
   tlsPort: number;
-  /** Plain, no 8BITMIME, no SMTPUTF8, SIZE 65536. */
+  /** Plain, no 8BITMIME, no SMTPUTF8, SIZE 65536, AUTH LOGIN only. */
   barePort: number;
+  /** Implicit TLS with a self-signed certificate nobody trusts (verification must fail). */
+  untrustedPort: number;
   /** Control API: GET/DELETE /messages, GET /attempts?to=, GET /health (see smtp-sink.mjs). */
   controlUrl: string;
   user: string;

@@ -10,8 +10,10 @@
  *             8BITMIME, SMTPUTF8, PIPELINING, ENHANCEDSTATUSCODES.
  *   starttls  the same, plus STARTTLS (RFC 3207) with the test certificate.
  *   tls       implicit TLS from the first byte (RFC 8314, "port 465" style).
- *   bare      plain, but NO 8BITMIME and NO SMTPUTF8, and SIZE 65536: a strict old server. It
- *             answers 555 5.5.4 to a MAIL FROM carrying BODY=8BITMIME or SMTPUTF8.
+ *   bare      plain, but NO 8BITMIME and NO SMTPUTF8, SIZE 65536, and AUTH LOGIN only: a strict
+ *             old server. It answers 555 5.5.4 to a MAIL FROM carrying BODY=8BITMIME or SMTPUTF8.
+ *   untrusted implicit TLS with a self-signed certificate (certs/untrusted.pem) that nothing
+ *             trusts: a client that verifies certificates must fail the handshake.
  *   The certificate (test/servers/certs/server.pem, SAN localhost + IP 127.0.0.1) is signed by the
  *   TEST-ONLY CA test/servers/certs/ca.pem. workerd trusts it because vitest.config.ts points
  *   SSL_CERT_FILE at that CA before miniflare starts.
@@ -71,6 +73,10 @@ function scenarioOf(address) {
 export async function startSmtpSink(options = {}) {
   const key = readFileSync(path.join(certs, "server.key"));
   const cert = readFileSync(path.join(certs, "server.pem"));
+  const untrusted = {
+    key: readFileSync(path.join(certs, "untrusted.key")),
+    cert: readFileSync(path.join(certs, "untrusted.pem")),
+  };
   /** @type {object[]} */
   let messages = [];
   /** address → { rcpt, dropped } */
@@ -213,7 +219,8 @@ export async function startSmtpSink(options = {}) {
     plain: makeServer("plain", { disabledCommands: ["STARTTLS"] }),
     starttls: makeServer("starttls", {}),
     tls: makeServer("tls", { secure: true }),
-    bare: makeServer("bare", { disabledCommands: ["STARTTLS"] }),
+    bare: makeServer("bare", { disabledCommands: ["STARTTLS"], authMethods: ["LOGIN"] }),
+    untrusted: makeServer("untrusted", { secure: true, ...untrusted }),
   };
   const ports = {};
   for (const [name, server] of Object.entries(servers)) ports[name] = await listen(server);
@@ -250,6 +257,7 @@ export async function startSmtpSink(options = {}) {
     starttlsPort: ports.starttls,
     tlsPort: ports.tls,
     barePort: ports.bare,
+    untrustedPort: ports.untrusted,
     controlUrl: `http://127.0.0.1:${controlPort}`,
     user: SINK_USER,
     password: SINK_PASSWORD,

@@ -33,10 +33,7 @@ export class SmtpConnection {
   private buffer: Uint8Array = new Uint8Array(0);
   private assembler = new ReplyAssembler();
 
-  private constructor(
-    private socket: Socket,
-    readonly host: string,
-  ) {
+  private constructor(private socket: Socket) {
     this.reader = socket.readable.getReader();
     this.writer = socket.writable.getWriter();
   }
@@ -63,7 +60,7 @@ export class SmtpConnection {
       if (error instanceof SmtpSessionError) throw error;
       throw new SmtpConnectionError(`cannot connect to ${host}:${port}: ${(error as Error).message}`);
     }
-    return new SmtpConnection(socket, host);
+    return new SmtpConnection(socket);
   }
 
   /** Waits for the next complete reply (possibly already buffered), within `timeoutMs` in total. */
@@ -104,16 +101,19 @@ export class SmtpConnection {
   }
 
   /**
-   * Upgrades this connection to TLS after a 220 reply to STARTTLS, verifying the certificate
-   * against `host`. RFC 3207 section 4.2 (and the STARTTLS command injection flaw, CVE-2011-0411):
-   * anything the server sent in clear after the 220 is discarded, never read as a reply.
+   * Upgrades this connection to TLS after a 220 reply to STARTTLS. The runtime verifies the
+   * certificate against the host name given to connect(). `expectedServerHostname` is not passed:
+   * some workerd versions reject it ("startTls called with unsupported expectedServerHostname
+   * option"), and it would only repeat that host name.
+   * RFC 3207 section 4.2 (and the STARTTLS command injection flaw, CVE-2011-0411): anything the
+   * server sent in clear after the 220 is discarded, never read as a reply.
    */
   upgradeToTls(): void {
     this.buffer = new Uint8Array(0);
     this.assembler = new ReplyAssembler();
     this.reader.releaseLock();
     this.writer.releaseLock();
-    this.socket = this.socket.startTls({ expectedServerHostname: this.host });
+    this.socket = this.socket.startTls();
     this.reader = this.socket.readable.getReader();
     this.writer = this.socket.writable.getWriter();
   }
