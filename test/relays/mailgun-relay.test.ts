@@ -108,6 +108,21 @@ describe("Mailgun relay (messages.mime)", () => {
     expect(outcomes[0]!.reply).toMatch(/^451 4\.4\.1 Mailgun: request failed: /);
   });
 
+  it("a message over Mailgun's 25 MB limit is permanent without a request; no recipients, no request", async () => {
+    const relay = createMailgunRelay({ ...config, baseUrl: "http://127.0.0.1:1" });
+    const a = address("ok");
+    const big = new Uint8Array(25 * 1024 * 1024 + 1);
+    const outcomes = await relay.send({ mailFrom: "", rcptTo: [a] }, big);
+    expect(outcomes).toEqual([
+      {
+        rcpt: a,
+        status: "permanent",
+        reply: `552 5.3.4 Mailgun: the message is ${big.length} bytes, over Mailgun's limit of 26214400`,
+      },
+    ]);
+    expect(await relay.send({ mailFrom: "", rcptTo: [] }, big)).toEqual([]);
+  });
+
   it("the mock refuses what Mailgun refuses: wrong field names (proves the relay's names are checked)", async () => {
     const form = new FormData();
     form.append("recipient", "a@example.test");

@@ -81,6 +81,11 @@ export function createMailgunRelay(
   const endpoint = `${config.baseUrl}/v3/${encodeURIComponent(config.domain)}/messages.mime`;
 
   async function send(envelope: Envelope, raw: Uint8Array): Promise<RecipientOutcome[]> {
+    if (envelope.rcptTo.length === 0) return [];
+    if (raw.length > MAILGUN_MAX_MESSAGE_BYTES) {
+      const reply = `552 5.3.4 Mailgun: the message is ${raw.length} bytes, over Mailgun's limit of ${MAILGUN_MAX_MESSAGE_BYTES}`;
+      return envelope.rcptTo.map((rcpt) => ({ rcpt, status: "permanent", reply }));
+    }
     const form = new FormData();
     // One `to` field per recipient: Mailgun would split a joined list on commas, which can also
     // appear inside a quoted local part.
