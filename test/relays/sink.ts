@@ -19,6 +19,7 @@ export const TEST_TIMEOUTS: Partial<SmtpTimeouts> = {
   dataInit: 5000,
   dataBlock: 5000,
   dataEnd: 5000,
+  session: 20_000,
   quit: 2000,
   close: 1000,
 };

@@ -155,6 +155,17 @@ describe("SMTP relay: broken connections and timeouts", () => {
     expect(await received(first)).toHaveLength(0);
   });
 
+  it("the whole-session limit caps the sum of the steps", async () => {
+    // Each RCPT reply alone is within its step timeout (5 s), but three slow ones exceed the session.
+    const slow = [address("slow700"), address("slow700"), address("slow700")];
+    const relay = createSmtpRelay(smtpConfig("plain"), { timeouts: { ...TEST_TIMEOUTS, session: 1500 } });
+    const outcomes = await relay.send({ mailFrom: FROM, rcptTo: slow }, message());
+    expect(outcomes.map((o) => o.status)).toEqual(["temporary", "temporary", "temporary"]);
+    expect(outcomes[2]!.reply).toMatch(
+      /^421 4\.4\.2 Facteur: timed out after \d+ ms waiting for the reply to RCPT TO \(the session time limit ran out\)$/,
+    );
+  });
+
   it("nothing listening: temporary connection failure", async () => {
     // A port taken from the sink's control server range that nothing listens on is not reliable;
     // port 1 on loopback is never an SMTP server and refuses the connection.

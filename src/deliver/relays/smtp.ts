@@ -39,13 +39,15 @@ export function createSmtpRelay(config: Extract<RelayConfig, { kind: "smtp" }>, 
     const outcomes: (RecipientOutcome | undefined)[] = envelope.rcptTo.map(() => undefined);
     let conn: SmtpConnection | undefined;
     try {
+      const sessionDeadline = Date.now() + timeouts.session;
       conn = await SmtpConnection.open(
         connect,
         config.host,
         config.port,
         SECURE_TRANSPORT[config.security],
-        timeouts.connect,
+        Math.min(timeouts.connect, timeouts.session),
       );
+      conn.limitSession(sessionDeadline);
       const caps = await openSession(conn, config, timeouts);
       await runTransaction(conn, caps, envelope, raw, timeouts, outcomes);
       // RFC 5321 section 4.1.1.10: end the session with QUIT. The outcomes are settled already,

@@ -32,6 +32,8 @@ export class SmtpConnection {
   private writer: WritableStreamDefaultWriter<Uint8Array>;
   private buffer: Uint8Array = new Uint8Array(0);
   private assembler = new ReplyAssembler();
+  /** Epoch ms after which no step may wait any longer (SmtpTimeouts.session); none by default. */
+  private sessionDeadline = Number.POSITIVE_INFINITY;
 
   private constructor(private socket: Socket) {
     this.reader = socket.readable.getReader();
@@ -63,9 +65,22 @@ export class SmtpConnection {
     return new SmtpConnection(socket);
   }
 
+  /** Caps every later step so that the whole session ends by `deadline` (epoch ms). */
+  limitSession(deadline: number): void {
+    this.sessionDeadline = deadline;
+  }
+
+  /** The step's own timeout, or what is left of the session when that is shorter. */
+  private budget(step: string, timeoutMs: number): { ms: number; label: string } {
+    const left = Math.max(0, this.sessionDeadline - Date.now());
+    if (left < timeoutMs) return { ms: left, label: `${step} (the session time limit ran out)` };
+    return { ms: timeoutMs, label: step };
+  }
+
   /** Waits for the next complete reply (possibly already buffered), within `timeoutMs` in total. */
   async readReply(step: string, timeoutMs: number): Promise<SmtpReply> {
-    const deadline = Date.now() + timeoutMs;
+    const { ms, label } = this.budget(`the reply to ${step}`, timeoutMs);
+    const deadline = Date.now() + ms;
     for (;;) {
       const ready = this.takeReplyFromBuffer();
       if (ready) return ready;
@@ -74,7 +89,7 @@ export class SmtpConnection {
       }
       let chunk: ReadableStreamReadResult<Uint8Array>;
       try {
-        chunk = await withTimeout(this.reader.read(), Math.max(0, deadline - Date.now()), `the reply to ${step}`);
+        chunk = await withTimeout(this.reader.read(), Math.max(0, deadline - Date.now()), label);
       } catch (error) {
         throw lost(step, error);
       }
@@ -88,7 +103,8 @@ export class SmtpConnection {
   async write(data: Uint8Array | string, step: string, timeoutMs: number): Promise<void> {
     const bytes = typeof data === "string" ? encoder.encode(data) : data;
     try {
-      await withTimeout(this.writer.write(bytes), timeoutMs, `writing ${step}`);
+      const { ms, label } = this.budget(`writing ${step}`, timeoutMs);
+      await withTimeout(this.writer.write(bytes), ms, label);
     } catch (error) {
       throw lost(step, error);
     }

@@ -21,6 +21,11 @@ export interface SmtpTimeouts {
   dataBlock: number;
   /** Final reply after the terminating "." (section 4.5.3.2.6: 10 minutes). */
   dataEnd: number;
+  /**
+   * The whole session, from connect to the final reply: a cap on the sum of the steps above, which
+   * could otherwise add up to more than the wall time a queue consumer invocation gets (15 min).
+   */
+  session: number;
   /** QUIT reply: the mail is already delivered, so this wait is kept short. */
   quit: number;
   /** socket.close(); bounded because close() after startTls() can hang in workerd. */
@@ -38,6 +43,7 @@ export const DEFAULT_SMTP_TIMEOUTS: SmtpTimeouts = {
   dataInit: 2 * MINUTE,
   dataBlock: 3 * MINUTE,
   dataEnd: 10 * MINUTE,
+  session: 12 * MINUTE,
   quit: 10_000,
   close: 5_000,
 };
