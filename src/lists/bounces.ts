@@ -80,13 +80,26 @@ export async function handleBounce(
   }
   const member = await findMember(env.DB, list.address, address);
   if (!member) return { counted: false, member: address, kind, reason: "no longer a member" };
+  return applyBounce(env, list, member, kind, input.id, now);
+}
+
+/** Scores one classified bounce for a member; disables and notifies at the threshold. */
+export async function applyBounce(
+  env: Env,
+  list: List,
+  member: Member,
+  kind: BounceKind,
+  messageId: string,
+  now: number,
+): Promise<BounceOutcome> {
+  const address = member.address;
   const verdict = scoreBounce(member, kind, list, now);
   if (!verdict.count) {
     log({
       stage: "bounce",
       unit: "list-bounce",
       outcome: "not-counted",
-      messageId: input.id,
+      messageId,
       member: address,
       kind,
       reason: verdict.reason,
@@ -98,12 +111,12 @@ export async function handleBounce(
     stage: "bounce",
     unit: "list-bounce",
     outcome: verdict.disable ? "disabled" : "counted",
-    messageId: input.id,
+    messageId,
     member: address,
     kind,
     score: verdict.score,
   });
-  if (verdict.disable) await notifyDisabled(env, list, member, verdict.score, input.id, now);
+  if (verdict.disable) await notifyDisabled(env, list, member, verdict.score, messageId, now);
   return { counted: true, member: address, kind, score: verdict.score, disabled: verdict.disable };
 }
 

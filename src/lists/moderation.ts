@@ -10,6 +10,7 @@ import { randomToken } from "../ids";
 import { log, logError } from "../log";
 import { type Distribution, distributePost } from "./distribute";
 import { sendNotice } from "./notice";
+import { scoreRelayRefusals } from "./relay-refusals";
 import type { PostVerdict } from "./rules/types";
 import { deleteExpiredConfirmations } from "./store/confirmations";
 import { deleteHeld, findExpiredHeld, findHeldById, type HeldMessage, heldKey, insertHeld } from "./store/held";
@@ -214,4 +215,14 @@ export async function sweepExpiredHeld(env: Env, now: number): Promise<{ expired
   }
   await deleteExpiredConfirmations(env.DB, now).run();
   return { expired };
+}
+
+/**
+ * Everything the lists need from scheduled(): expired held posts and confirmation tokens, and
+ * relay refusals of members' copies scored as bounces (relay-refusals.ts).
+ */
+export async function sweepLists(env: Env, now: number): Promise<{ expired: number; scored: number }> {
+  const { expired } = await sweepExpiredHeld(env, now);
+  const { scored } = await scoreRelayRefusals(env, now);
+  return { expired, scored };
 }

@@ -10,7 +10,7 @@ import { lists, unsubscribe } from "../../src/api/lists";
 import { createZoneResolver, type Zone } from "../../src/authenticate/dns";
 import { buildDsn } from "../../src/bounce/dsn";
 import { createWorker } from "../../src/index";
-import { sweepExpiredHeld } from "../../src/lists/moderation";
+import { sweepExpiredHeld, sweepLists } from "../../src/lists/moderation";
 import { findMember, memberVerpKey } from "../../src/lists/store/members";
 import { unsubscribeToken } from "../../src/lists/unsubscribe-url";
 import { verpAddress } from "../../src/lists/verp";
@@ -388,5 +388,26 @@ describe("bounces", () => {
     const row = await logRow(forged);
     expect([row?.decision, row?.reason]).toEqual(["discarded", "unknown member: undecodable bounce"]);
     expect(e.FANOUT_QUEUE.jobs).toHaveLength(0);
+  });
+
+  it("a copy the relay refuses outright (550 in the SMTP transaction) is scored by the scheduled sweep", async () => {
+    const e = listEnv();
+    const team = teamAddress();
+    const gone = address("reject550");
+    const fine = address("fine");
+    await createList({ address: team, name: "Team", policy: "open" }, [{ address: gone }, { address: fine }]);
+    await send(e, mail({ From: "someone@member.test", To: team, Subject: "hello" }), team, "someone@member.test");
+    const { deliveryJobs } = await runFanout(e);
+    await deliverAll(e, deliveryJobs);
+    const row = await env.DB.prepare("SELECT status, dsn FROM deliveries WHERE rcpt = ?")
+      .bind(gone)
+      .first<{ status: string; dsn: string }>();
+    expect(row).toEqual({ status: "bounced", dsn: "suppressed:list-bounce-address" });
+    expect((await sweepLists(e, clock)).scored).toBeGreaterThanOrEqual(1);
+    expect((await findMember(env.DB, team, gone))?.bounceScore).toBe(1);
+    expect((await findMember(env.DB, team, fine))?.bounceScore).toBe(0);
+    // Counted once: the row is marked.
+    await sweepLists(e, clock + 2 * 86_400_000);
+    expect((await findMember(env.DB, team, gone))?.bounceScore).toBe(1);
   });
 });
