@@ -263,6 +263,17 @@ describe("users", () => {
     expect((await call("POST", "/api/v1/users", { body: { name: "owner" } })).status).toBe(409);
   });
 
+  it("refuses to delete a user whose mailboxes still receive an alias, so no mail goes nowhere", async () => {
+    await ok(await call("POST", "/api/v1/users", { body: { name: "frank", mailboxes: ["frank@example.org"] } }), 201);
+    await ok(await call("POST", "/api/v1/aliases", { body: { address: "frank@one.example", owner: "frank" } }), 201);
+    const refused = await call("DELETE", "/api/v1/users/frank");
+    expect(refused.status).toBe(409);
+    expect((await jsonOf(refused)).detail).toContain("frank@one.example");
+    await ok(await call("PATCH", "/api/v1/aliases/frank@one.example", { body: { destinations: ["desk@example.org"] } }));
+    await ok(await call("DELETE", "/api/v1/users/frank"));
+    expect((await ok<{ owner: string | null }>(await call("GET", "/api/v1/aliases/frank@one.example"))).owner).toBeNull();
+  });
+
   it("paginates", async () => {
     for (let i = 0; i < 6; i++) await ok(await call("POST", "/api/v1/users", { body: { name: `u${i}` } }), 201);
     const all = await walk("/api/v1/users", 4);

@@ -73,6 +73,18 @@ export const updateUserHandler: RouteHandler<typeof updateUser, ApiEnv> = async 
 
 export const deleteUserHandler: RouteHandler<typeof deleteUser, ApiEnv> = async (c) => {
   const { name } = c.req.valid("param");
+  // Aliases without destinations deliver to their owner's mailboxes: deleting the owner would
+  // leave them delivering nowhere, so they must be given destinations or deleted first.
+  const { results } = await c.env.DB.prepare(
+    "SELECT address FROM aliases WHERE owner = ?1 AND destinations IS NULL ORDER BY lookup LIMIT 10",
+  )
+    .bind(name)
+    .all<{ address: string }>();
+  if (results.length > 0) {
+    throw conflict(
+      `${name}'s mailboxes receive ${results.map((r) => r.address).join(", ")}; give those aliases destinations or delete them first`,
+    );
+  }
   if (!(await deleteUserRow(c.env.DB, name))) throw notFound(`user ${name}`);
   return c.json({ deleted: true as const }, 200);
 };

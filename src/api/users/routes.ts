@@ -94,7 +94,7 @@ export const deleteUser = apiRoute("admin", {
   method: "delete",
   path: "/users/{name}",
   tags: ["users"],
-  summary: "Remove a user (owned aliases keep working only if they have destinations)",
+  summary: "Remove a user (refused while aliases deliver to the user's mailboxes)",
   request: { params: NameParam },
-  responses: { 200: json(Deleted, "Deleted") },
+  responses: { 200: json(Deleted, "Deleted"), 409: json(z.any(), "Aliases still deliver to this user") },
 });
