@@ -8,11 +8,17 @@ import PostalMime from "postal-mime";
 import { randomToken } from "../ids";
 import type { ReceivedMessage } from "../receive";
 import { sendNotice } from "./notice";
-import { type ConfirmAction, insertConfirmation } from "./store/confirmations";
+import { type ConfirmAction, findRecentConfirmation, insertConfirmation } from "./store/confirmations";
 import { findMember } from "./store/members";
 import { type List, listAddresses } from "./types";
 
 export type Command = "subscribe" | "unsubscribe" | "help";
+
+/**
+ * One confirmation mail per list, address and action per day: anyone can write "subscribe" with a
+ * forged From, and without this the list would mail a stranger as often as the forger likes.
+ */
+export const CONFIRMATION_RESEND_MS = 86_400_000;
 
 /** Confirmation tokens are valid for a week: long enough for a holiday, short enough to expire. */
 export const CONFIRMATION_TTL_MS = 7 * 86_400_000;
@@ -93,6 +99,9 @@ export async function handleCommand(
     if (command === "unsubscribe" && !member) {
       await reply(`${requester} is not subscribed to ${list.address}`, helpText(list));
       return { command, reason: `${requester} is not a member` };
+    }
+    if (await findRecentConfirmation(env.DB, list.address, requester, command, now - CONFIRMATION_RESEND_MS)) {
+      return { command, reason: `${command} confirmation already sent to ${requester} in the last day` };
     }
     await requestConfirmation(env, {
       list,

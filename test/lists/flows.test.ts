@@ -199,6 +199,32 @@ describe("commands to -request and the double opt-in", () => {
   });
 });
 
+describe("team-owner@", () => {
+  it("goes to the active owners only, marked so it cannot loop back", async () => {
+    const e = listEnv();
+    const team = teamAddress();
+    const owner = address("owner");
+    await createList({ address: team, name: "Team" }, [
+      { address: owner, role: "owner" },
+      { address: address("plain") },
+    ]);
+    const ownerAddress = team.replace("@", "-owner@");
+    await send(
+      e,
+      mail({ From: "asker@member.test", To: ownerAddress, Subject: "question" }),
+      ownerAddress,
+      "asker@member.test",
+    );
+    expect((await logRow(ownerAddress))?.rule).toBe("list:owner");
+    await deliverAll(e, e.DELIVERY_QUEUE.jobs.splice(0));
+    const got = await received(owner);
+    expect(got).toHaveLength(1);
+    expect(got[0]!.raw).toContain(`X-Facteur-Loop: ${ownerAddress}`);
+    const loop = await send(e, got[0]!.raw, ownerAddress, "asker@member.test");
+    expect(loop.rejected).toMatch(/^554 5\.4\.6/);
+  });
+});
+
 describe("one-click unsubscribe (RFC 8058)", () => {
   it("GET shows a confirmation page and changes nothing; POST unsubscribes at once; a forged token is refused", async () => {
     const team = teamAddress();

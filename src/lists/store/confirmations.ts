@@ -44,3 +44,20 @@ export async function takeConfirmation(db: D1Database, token: string, now: numbe
 export function deleteExpiredConfirmations(db: D1Database, now: number): D1PreparedStatement {
   return db.prepare("DELETE FROM list_confirmations WHERE expires_at <= ?").bind(now);
 }
+
+/** A confirmation for the same list, address and action created since `since` (ms epoch), if any. */
+export async function findRecentConfirmation(
+  db: D1Database,
+  listAddress: string,
+  address: string,
+  action: ConfirmAction,
+  since: number,
+): Promise<boolean> {
+  const row = await db
+    .prepare(
+      "SELECT 1 AS found FROM list_confirmations WHERE list_address = ? AND lower(address) = lower(?) AND action = ? AND created_at > ? LIMIT 1",
+    )
+    .bind(listAddress, address, action, since)
+    .first<{ found: number }>();
+  return row !== null;
+}
