@@ -113,6 +113,20 @@ describe("aliases", () => {
     expect((await jsonOf(owner)).errors[0].field).toBe("owner");
   });
 
+  it("refuses an alias on a mailing list's addresses (routing would never reach it)", async () => {
+    await ok(await call("POST", "/api/v1/lists", { body: { address: "team@one.example", name: "Team" } }), 201);
+    for (const address of ["team@one.example", "Team-Request@one.example", "team-bounces+x@one.example"]) {
+      const res = await call("POST", "/api/v1/aliases", { body: { address, destinations: ["a@example.org"] } });
+      expect(res.status, address).toBe(409);
+    }
+    await ok(
+      await call("POST", "/api/v1/aliases", {
+        body: { address: "teammate@one.example", destinations: ["a@example.org"] },
+      }),
+      201,
+    );
+  });
+
   it("names every bad field", async () => {
     const res = await call("POST", "/api/v1/aliases", {
       body: { address: "no-at-sign", destinations: ["ok@example.org", "bad address", 42], enabled: "yes" },
@@ -269,9 +283,13 @@ describe("users", () => {
     const refused = await call("DELETE", "/api/v1/users/frank");
     expect(refused.status).toBe(409);
     expect((await jsonOf(refused)).detail).toContain("frank@one.example");
-    await ok(await call("PATCH", "/api/v1/aliases/frank@one.example", { body: { destinations: ["desk@example.org"] } }));
+    await ok(
+      await call("PATCH", "/api/v1/aliases/frank@one.example", { body: { destinations: ["desk@example.org"] } }),
+    );
     await ok(await call("DELETE", "/api/v1/users/frank"));
-    expect((await ok<{ owner: string | null }>(await call("GET", "/api/v1/aliases/frank@one.example"))).owner).toBeNull();
+    expect(
+      (await ok<{ owner: string | null }>(await call("GET", "/api/v1/aliases/frank@one.example"))).owner,
+    ).toBeNull();
   });
 
   it("paginates", async () => {

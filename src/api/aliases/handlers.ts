@@ -7,7 +7,15 @@ import type { ApiEnv } from "../env";
 import { decodeCursor, page } from "../pagination";
 import { ApiProblem, conflict, notFound } from "../problem";
 import { isoRequired, jsonList } from "../schemas";
-import { type AliasRow, deleteAliasRow, findAlias, listAliasRows, updateAliasRow, userExists } from "./queries";
+import {
+  type AliasRow,
+  deleteAliasRow,
+  findAlias,
+  findListOwningAddress,
+  listAliasRows,
+  updateAliasRow,
+  userExists,
+} from "./queries";
 import type { createAlias, deleteAlias, getAlias, listAliases, updateAlias } from "./routes";
 
 export function aliasBody(row: AliasRow) {
@@ -58,6 +66,8 @@ export const createAliasHandler: RouteHandler<typeof createAlias, ApiEnv> = asyn
   checkDeliversSomewhere(body.destinations, body.owner);
   await checkOwner(c.env.DB, body.owner);
   if (await findAlias(c.env.DB, body.address)) throw conflict(`alias ${body.address} already exists`);
+  const list = await findListOwningAddress(c.env.DB, body.address);
+  if (list) throw conflict(`${body.address} belongs to the mailing list ${list}`);
   await insertAlias(c.env.DB, {
     address: body.address,
     domain,

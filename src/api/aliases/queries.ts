@@ -1,5 +1,6 @@
 /** D1 queries behind the alias routes. New aliases are written by src/store/aliases.ts (derived columns). */
-import { lookupKey } from "../../address";
+import { lookupKey, splitSubaddress } from "../../address";
+import { listLocalPart } from "../../store/routing";
 
 export interface AliasRow {
   address: string;
@@ -88,4 +89,20 @@ export async function deleteAliasRow(db: D1Database, address: string): Promise<b
 
 export async function userExists(db: D1Database, name: string): Promise<boolean> {
   return (await db.prepare("SELECT 1 AS found FROM users WHERE name = ?1").bind(name).first()) !== null;
+}
+
+/**
+ * The list whose addresses include this one (team@, team-request@, team-bounces+x@ …), if any.
+ * Routing recognises list addresses before aliases, so an alias there would never receive mail.
+ */
+export async function findListOwningAddress(db: D1Database, address: string): Promise<string | null> {
+  const at = address.lastIndexOf("@");
+  const domain = address.slice(at + 1);
+  const { base } = splitSubaddress(address.slice(0, at));
+  const candidates = [address, `${base}@${domain}`, `${listLocalPart(base)}@${domain}`].map(lookupKey);
+  const row = await db
+    .prepare("SELECT address FROM lists WHERE lookup IN (SELECT value FROM json_each(?1)) LIMIT 1")
+    .bind(JSON.stringify(candidates))
+    .first<{ address: string }>();
+  return row?.address ?? null;
 }

@@ -23,7 +23,6 @@ import {
   type DmarcMode,
   type List,
   type ListPolicy,
-  listAddresses,
   type Member,
   type MemberRole,
   type MemberStatus,
@@ -329,8 +328,3 @@ export const moderateHeldHandler: RouteHandler<typeof moderateHeld, ApiEnv> = as
   }
   return c.json({ id, action, pages: result.distribution?.pages, notified: result.notified }, 200);
 };
-
-/** For the report of what a list owns (used by tests and docs). */
-export function addressesOf(list: List) {
-  return listAddresses(list);
-}
