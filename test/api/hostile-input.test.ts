@@ -154,6 +154,57 @@ describe("hostile input", () => {
     expect(streamed.status).toBe(413);
   });
 
+  it("survives random bytes and broken messages posted as message/rfc822 to /send", async () => {
+    await call("POST", "/api/v1/users", { body: { name: "hostile", password: "hostile password" } });
+    const auth = { authorization: `Basic ${btoa("hostile:hostile password")}` };
+    const samples: Uint8Array[] = [
+      new TextEncoder().encode("no header section at all"),
+      new TextEncoder().encode("From: a@b.example\r\nFrom: c@d.example\r\n\r\nx"),
+      new TextEncoder().encode("From: <>\r\nTo: ,,,\r\n\r\n"),
+      new TextEncoder().encode(`From: a@b.example\r\nX: ${"y".repeat(300 * 1024)}\r\n\r\nbody`),
+      new Uint8Array([0xff, 0xfe, 0x00, 0x0d, 0x0a, 0x0d, 0x0a]),
+    ];
+    for (const raw of samples) {
+      const res = await call("POST", "/api/v1/send", {
+        token: null,
+        headers: auth,
+        rawBody: raw,
+        contentType: "message/rfc822",
+      });
+      expect(res.status).toBeGreaterThanOrEqual(400);
+      expect(res.status).toBeLessThan(500);
+    }
+    await fc.assert(
+      fc.asyncProperty(fc.uint8Array({ maxLength: 2048 }), async (raw) => {
+        const res = await call("POST", "/api/v1/send", {
+          token: null,
+          headers: auth,
+          rawBody: raw,
+          contentType: "message/rfc822",
+        });
+        expect(res.status).toBeLessThan(500);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it("survives junk Authorization headers", async () => {
+    for (const header of [
+      "Bearer",
+      "Bearer ",
+      "Basic",
+      "Basic ===",
+      `Basic ${btoa(":")}`,
+      `Basic ${btoa("nocolon")}`,
+      "Digest x",
+      "Bearer 👾",
+      `Basic ${btoa("x".repeat(5000) + ":y")}`,
+    ]) {
+      const res = await call("GET", "/api/v1/domains", { token: null, headers: { authorization: header } });
+      expect(res.status, header).toBe(401);
+    }
+  });
+
   it("answers unknown routes and methods with a 404 problem", async () => {
     for (const [method, path] of [
       ["GET", "/api/v1/nope"],
