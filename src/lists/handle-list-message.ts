@@ -7,6 +7,7 @@
  * It returns the decision for the inbound log, with the rule that made it; email() logs it and
  * turns a reject into setReject(). Transient failures (D1, R2, queues) throw: the sender retries.
  */
+import PostalMime from "postal-mime";
 import type { AuthResults } from "../authenticate";
 import { enqueueDelivery, storeDeliveryBody } from "../deliver/enqueue";
 import { log } from "../log";
@@ -186,7 +187,6 @@ async function moderationActionOf(mail: ReceivedMessage): Promise<ModerationActi
   const word = /^\s*(?:re:\s*)*(approve|reject|discard)\b/i;
   const subject = word.exec(mail.subject ?? "");
   if (subject) return subject[1]!.toLowerCase() as ModerationAction;
-  const PostalMime = (await import("postal-mime")).default;
   const text = (await PostalMime.parse(mail.raw.subarray(0, 256 * 1024))).text ?? "";
   const first = text.split(/\r?\n/).find((line) => line.trim() !== "");
   const match = first ? word.exec(first) : null;

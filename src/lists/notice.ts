@@ -11,7 +11,7 @@ import { rfc5322Date } from "../bounce/dsn";
 import { enqueueDelivery, storeDeliveryBody } from "../deliver/enqueue";
 import { randomToken } from "../ids";
 import { encodeDisplayName } from "../transform/message";
-import { type List, listAddresses } from "./types";
+import { type List, listAddresses, listIdOf } from "./types";
 
 export interface Notice {
   to: string;
@@ -41,7 +41,7 @@ export function buildNotice(list: List, notice: Notice, now: number): string {
     ...(notice.replyTo ? [`Reply-To: <${notice.replyTo}>`] : []),
     ...(notice.inReplyTo ? [`In-Reply-To: ${notice.inReplyTo}`] : []),
     `Auto-Submitted: ${notice.autoSubmitted ?? "auto-generated"}`,
-    `List-Id: ${encodeDisplayName(list.name)} <${list.localPart.toLowerCase()}.${list.domain}>`,
+    `List-Id: ${encodeDisplayName(list.name)} <${listIdOf(list)}>`,
     "MIME-Version: 1.0",
   ];
   const text = notice.text.replace(/\r?\n/g, "\r\n");

@@ -19,15 +19,15 @@ import {
   updateMember as updateMemberRow,
   upsertMember,
 } from "../../lists/store/members";
-import {
-  type DmarcMode,
-  type List,
-  type ListPolicy,
-  type Member,
-  type MemberRole,
-  type MemberStatus,
-  type NonMemberAction,
-  type ReplyToPolicy,
+import type {
+  DmarcMode,
+  List,
+  ListPolicy,
+  Member,
+  MemberRole,
+  MemberStatus,
+  NonMemberAction,
+  ReplyToPolicy,
 } from "../../lists/types";
 import { LIST_SUFFIXES } from "../../store/routing";
 import { assertDomainRead, assertDomainWrite, forbidden, visibleDomains } from "../access";

@@ -1,4 +1,3 @@
-import { decodeWords } from "postal-mime";
 import { randomToken } from "../../ids";
 import { encodeDisplayName, getField, type MessageParts, removeFields, setField } from "../message";
 import type { Handler, TransformContext } from "../types";
@@ -22,7 +21,7 @@ export const dmarcMitigation: Handler = {
       ? from.line.slice(from.line.indexOf(":") + 1).replace(/^[ \t]+/, "")
       : `<${context.author.address}>`;
     const via = `${context.author.display || context.author.address.slice(0, context.author.address.indexOf("@"))} via ${context.list.name}`;
-    const listFrom = `${encodeDisplayName(decodeWords(via))} <${context.addresses.post}>`;
+    const listFrom = `${encodeDisplayName(via)} <${context.addresses.post}>`;
     if (context.mitigation.action === "wrap") {
       context.message = wrap(context, listFrom, originalFrom);
     } else {
