@@ -6,6 +6,7 @@
  */
 
 import { createApp } from "./api";
+import { expireApiCounters } from "./auth/expire-api-counters";
 import type { Resolver } from "./authenticate";
 import { createDohResolver } from "./authenticate/dns/doh";
 import { handleDeadLetterBatch, handleDeliveryBatch } from "./deliver/consumer";
@@ -13,7 +14,7 @@ import { failOrphanedDeliveries } from "./deliver/fail-orphaned-deliveries";
 import type { DeliveryJob } from "./deliver/job";
 import { handleEmail, type InboundDeps } from "./inbound";
 import { handleFanoutBatch } from "./lists/fanout";
-import { sweepExpiredHeld } from "./lists/moderation";
+import { sweepLists } from "./lists/moderation";
 import { expireFinishedDeliveries, expireMessageLog, runSweeps, type Sweep } from "./scheduled";
 
 export interface WorkerDeps extends InboundDeps {}
@@ -28,18 +29,22 @@ function dohResolverFor(env: Env): Resolver {
 const DEAD_LETTER_QUEUE = "facteur-delivery-dlq";
 const FANOUT_QUEUE = "facteur-fanout";
 
-const expireHeldPosts: Sweep = {
-  name: "expire-held-posts",
-  description: "discard held list posts past their list's hold period",
-  run: async (env, now) => (await sweepExpiredHeld(env, now)).expired,
+const listHousekeeping: Sweep = {
+  name: "list-housekeeping",
+  description: "expire held posts and confirmation tokens; score relay refusals of members' copies as bounces",
+  run: async (env, now) => {
+    const { expired, scored } = await sweepLists(env, now);
+    return expired + scored;
+  },
 };
 
 /** Sweeps run on every cron tick, in this order. */
 const SWEEPS: readonly Sweep[] = [
-  expireHeldPosts, // moderation queue expiry (lists)
+  listHousekeeping, // moderation queue expiry, confirmation tokens, bounce scoring (lists)
   failOrphanedDeliveries, // rows queued by an email() whose queue send failed (the sender retried)
   expireMessageLog, // inbound log retention
   expireFinishedDeliveries, // finished delivery rows and the R2 bodies no queued row still needs
+  expireApiCounters, // failed-auth throttle and send rate-limit windows that have passed
 ];
 
 export function createWorker(overrides: Partial<WorkerDeps> = {}) {
