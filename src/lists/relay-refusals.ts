@@ -7,6 +7,7 @@
  */
 import { statusFromReply } from "../bounce/dsn";
 import { log } from "../log";
+import type { Sweep } from "../scheduled";
 import { markDsn } from "../store/deliveries";
 import { classifyReport } from "./bounce-classify";
 import { applyBounce } from "./bounces";
@@ -50,3 +51,10 @@ export async function scoreRelayRefusals(env: Env, now: number): Promise<{ score
   }
   return { scored };
 }
+
+/** The scheduled() sweep for src/index.ts SWEEPS (before expire-finished-deliveries). */
+export const scoreListRelayRefusals: Sweep = {
+  name: "score-list-relay-refusals",
+  description: "score members' copies the relay refused outright as list bounces",
+  run: async (env, now) => (await scoreRelayRefusals(env, now)).scored,
+};
