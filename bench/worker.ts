@@ -10,17 +10,21 @@
  * I/O (route, email), so the clock has advanced in production too.
  */
 
+import { connect } from "cloudflare:sockets";
 import { parseAddress } from "../src/address";
 import { authenticate } from "../src/authenticate";
 import { createZoneResolver, type Zone } from "../src/authenticate/dns";
 import { readConfig } from "../src/config";
 import { createSmtpRelay } from "../src/deliver/relays/smtp";
 import { handleEmail } from "../src/inbound";
+import { benchListFanout } from "../src/lists/bench";
 import { parseReceived } from "../src/receive";
 import { headerValue } from "../src/receive/header-section";
 import { route } from "../src/route";
+import { INBOUND_CHAIN, runChain } from "../src/route/chain";
 import { insertAlias } from "../src/store/aliases";
 import { insertDomain, upsertDestination } from "../src/store/domains";
+import { findRoutingFacts, type RoutingFacts } from "../src/store/routing";
 
 interface Setup {
   zone: Zone;
@@ -68,7 +72,15 @@ function streamOf(bytes: Uint8Array): ReadableStream<Uint8Array> {
 
 const deps = { resolverFor: () => resolver, now: () => Date.now() };
 
-type Mode = "auth" | "route" | "email";
+/**
+ * auth    authenticate() alone;
+ * decide  receive's header parse + authenticate() + the routing chain over routing facts read
+ *         once before the loop: the CPU work of "authenticate and route", without waiting on D1;
+ * route   the same with route(), i.e. the D1 routing query on every message;
+ * email   handleEmail(), the body of email(): stream read, all of the above, the log insert.
+ */
+type Mode = "auth" | "decide" | "route" | "email";
+let facts: RoutingFacts | undefined;
 
 async function once(mode: Mode, raw: Uint8Array, env: Env, from: string, to: string) {
   if (mode === "email") {
@@ -77,7 +89,7 @@ async function once(mode: Mode, raw: Uint8Array, env: Env, from: string, to: str
     return { decision: `${result.decision.kind} ${result.decision.rule}`, queries: result.queries, summary: "" };
   }
   const config = readConfig(env);
-  const parsed = mode === "route" ? parseReceived(from, to, raw) : null;
+  const parsed = mode === "auth" ? null : parseReceived(from, to, raw);
   if (parsed && !parsed.ok) throw new Error(`receive refused the fixture: ${parsed.problem.problem}`);
   const topReceived = parsed?.ok ? headerValue(parsed.message.headers, "received") : undefined;
   const auth = await authenticate(raw, {
@@ -96,6 +108,11 @@ async function once(mode: Mode, raw: Uint8Array, env: Env, from: string, to: str
   if (mode === "auth" || !parsed?.ok) return { decision: "", queries: 0, summary };
   const recipient = parseAddress(to);
   if (!recipient) throw new Error(`bad recipient ${to}`);
+  if (mode === "decide") {
+    facts ??= await findRoutingFacts(env.DB, recipient.local, recipient.domain);
+    const decision = runChain(INBOUND_CHAIN, { message: parsed.message, auth, recipient, facts, config });
+    return { decision: `${decision.kind} ${decision.rule}`, queries: 0, summary };
+  }
   const routed = await route(env.DB, parsed.message, auth, recipient, config);
   return { decision: `${routed.decision.kind} ${routed.decision.rule}`, queries: routed.queries, summary };
 }
@@ -213,6 +230,63 @@ async function fanout(request: Request): Promise<Response> {
   return Response.json({ ms: Date.now() - t0, sent, failed, transactions: envelopes.length });
 }
 
+/**
+ * The floor under the relay's per-transaction time: N sequential bare sessions (connect, greeting,
+ * QUIT, close) with cloudflare:sockets, and N sequential one-recipient relay sends, to the sink.
+ */
+async function socketProbe(request: Request): Promise<Response> {
+  const { host, port, n } = (await request.json()) as { host: string; port: number; n: number };
+  const decoder = new TextDecoder();
+  const readLine = async (reader: ReadableStreamDefaultReader<Uint8Array>) => {
+    let text = "";
+    while (!text.includes("\r\n")) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += decoder.decode(value);
+    }
+    return text;
+  };
+  const t0 = Date.now();
+  for (let i = 0; i < n; i++) {
+    const socket = connect({ hostname: host, port });
+    await socket.opened;
+    const reader = socket.readable.getReader();
+    const writer = socket.writable.getWriter();
+    await readLine(reader);
+    await writer.write(new TextEncoder().encode("QUIT\r\n"));
+    await readLine(reader);
+    await socket.close();
+  }
+  const bareMs = (Date.now() - t0) / n;
+  const relay = createSmtpRelay({ kind: "smtp", host, port, security: "none", heloName: "bench.facteur" });
+  const raw = new TextEncoder().encode("From: a@facteur.bench\r\nSubject: probe\r\n\r\nhello\r\n");
+  const t1 = Date.now();
+  for (let i = 0; i < n; i++) await relay.send({ mailFrom: "a@facteur.bench", rcptTo: [`p${i}@members.bench`] }, raw);
+  const relayMs = (Date.now() - t1) / n;
+  return Response.json({ bareSessionMs: bareMs, relaySendMs: relayMs });
+}
+
+interface ListRequest {
+  members: number;
+  bodyBytes: number;
+  domain: string;
+  privateKeyPem: string;
+  selector: string;
+}
+
+/** The lists helper's fan-out benchmark (src/lists/bench.ts): pipeline, pages, signing, jobs. */
+async function listFanout(request: Request, env: Env): Promise<Response> {
+  const body = (await request.json()) as ListRequest;
+  const result = await benchListFanout(env, {
+    members: body.members,
+    bodyBytes: body.bodyBytes,
+    domain: body.domain,
+    key: { selector: body.selector, algorithm: "rsa-sha256", privateKeyPem: body.privateKeyPem },
+    fullSignSamples: 20,
+  });
+  return Response.json(result);
+}
+
 export default {
   async fetch(request: Request, env: Env): Promise<Response> {
     const { pathname } = new URL(request.url);
@@ -221,6 +295,8 @@ export default {
       if (pathname === "/inbound") return await inbound(request, env);
       if (pathname === "/email") return await email(request, env);
       if (pathname === "/fanout") return await fanout(request);
+      if (pathname === "/socket-probe") return await socketProbe(request);
+      if (pathname === "/list") return await listFanout(request, env);
       if (pathname === "/health") return new Response("ok");
       return new Response("not found", { status: 404 });
     } catch (error) {
