@@ -20,6 +20,7 @@ import { Buffer } from "node:buffer";
 import { RelaxedHash } from "mailauth/lib/dkim/body/relaxed";
 import { DkimVerifier } from "mailauth/lib/dkim/dkim-verifier";
 import type { dkimVerify } from "mailauth/lib/dkim/verify";
+import { getPublicKey, toALabel } from "mailauth/lib/tools";
 
 const LF = 0x0a;
 const CR = 0x0d;
@@ -101,7 +102,74 @@ function headerEnd(chunk: Buffer): number {
   return -1;
 }
 
+type Lookup = (name: string, type: string) => Promise<unknown>;
+type ParsedKey = Awaited<ReturnType<typeof getPublicKey>>;
+
+/**
+ * Parsed DKIM/ARC public keys kept across messages. A key record is parsed (tag list, base64
+ * check, DER import, PEM export) on every message otherwise, twice per forwarded message. Each
+ * entry is keyed by the record text itself, and the record is still asked of the resolver for every
+ * message, so a key is never used longer than its DNS answer (the DNS cache keeps that to the TTL,
+ * dns/cache.ts) and a rotated key is seen at once. Bounded: a hostile sender can name many keys.
+ */
+export const MAX_PARSED_KEYS = 500;
+const parsedKeys = new Map<string, ParsedKey>();
+
+/** mailauth's per-message key cache (tools.js createKeyCache), backed by `parsedKeys`. */
+function keyCacheFor(resolver: Lookup) {
+  const perMessage = new Map<string, Promise<ParsedKey>>();
+  const lookup = async (
+    type: string,
+    name: string,
+    minBitLength: number | undefined,
+    options: { strict?: boolean; hashAlgo?: string },
+  ) => {
+    const list = await resolver(toALabel(name), "TXT");
+    // The record text exactly as getPublicKey reads it.
+    const rr = ([] as unknown[])
+      .concat((list as unknown[][] | undefined)?.[0] ?? [])
+      .join("")
+      .replace(/\s+/g, "");
+    const key = [Boolean(options.strict), minBitLength ?? "", options.hashAlgo ?? "", rr].join(":");
+    let parsed = parsedKeys.get(key);
+    if (!parsed) {
+      parsed = await getPublicKey(type, name, minBitLength, async () => list, options);
+      if (parsedKeys.size >= MAX_PARSED_KEYS) parsedKeys.delete(parsedKeys.keys().next().value as string);
+      parsedKeys.set(key, parsed);
+    }
+    // Callers add their own warnings to the copy they get.
+    return { ...parsed, warnings: [...(parsed.warnings ?? [])] };
+  };
+  return {
+    resolver,
+    get(type: string, name: string, minBitLength?: number, options: { strict?: boolean; hashAlgo?: string } = {}) {
+      const id = [Boolean(options.strict), minBitLength ?? "", options.hashAlgo ?? "", name].join(":");
+      let pending = perMessage.get(id);
+      if (!pending) {
+        pending = lookup(type, name, minBitLength, options);
+        // As in mailauth: a prefetched lookup may fail before anything awaits it.
+        pending.catch(() => false);
+        perMessage.set(id, pending);
+      }
+      return pending;
+    },
+  };
+}
+
 class InMemoryDkimVerifier extends DkimVerifier {
+  constructor(options: Record<string, unknown>) {
+    super(options);
+    if (typeof this.resolver !== "function") return;
+    // ARC validation picks this cache up through the hidden arc.keyCache (same resolver).
+    this.keyCache = keyCacheFor(this.resolver as Lookup);
+    Object.defineProperty(this.arc, "keyCache", {
+      value: this.keyCache,
+      enumerable: false,
+      configurable: true,
+      writable: true,
+    });
+  }
+
   override *ensureLinebreaks(input: Buffer): Generator<Buffer> {
     if (!hasOnlyCrlf(input, this.lastByte)) {
       yield* super.ensureLinebreaks(input);

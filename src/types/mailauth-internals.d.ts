@@ -16,6 +16,8 @@ declare module "mailauth/lib/dkim/dkim-verifier" {
     arc: unknown;
     seal: unknown;
     bodyHashes: Map<string, { update(chunk: Buffer | null, final?: boolean): void }>;
+    resolver: unknown;
+    keyCache: unknown;
     writeAsync(chunk: Buffer): Promise<void>;
     finish(): Promise<void>;
     processChunk(chunk: Buffer): Promise<void>;
@@ -35,4 +37,15 @@ declare module "mailauth/lib/dkim/body/relaxed" {
     digest(encoding: "base64"): string;
     _pushBodyHash(chunk: Buffer): void;
   }
+}
+
+declare module "mailauth/lib/tools" {
+  export function toALabel(domain: string): string;
+  export function getPublicKey(
+    type: string,
+    name: string,
+    minBitLength: number | undefined,
+    resolver: (name: string, type: string) => Promise<unknown>,
+    options?: { strict?: boolean; hashAlgo?: string },
+  ): Promise<{ warnings?: unknown[]; [key: string]: unknown }>;
 }

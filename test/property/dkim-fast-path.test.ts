@@ -88,3 +88,38 @@ describe("dkimVerifyInMemory", () => {
     );
   });
 });
+
+describe("parsed keys kept across messages", () => {
+  it("follows a key rotation at once: the record text, not the selector, identifies a parsed key", async () => {
+    const zone = {};
+    const first = testKey("rotate.test", "s1");
+    const message = "From: a@rotate.test\r\nTo: b@example.test\r\nSubject: rotation\r\n\r\nbody\r\n";
+    const signedFirst = Buffer.from(await dkimSigned(message, first));
+    // A zone resolver reads its zone when it is made.
+    const resolver = createZoneResolver(publish(zone, first));
+    const before = await dkimVerifyInMemory(signedFirst, { resolver } as Parameters<typeof dkimVerify>[1]);
+    expect((before.results[0]?.status as { result: string }).result).toBe("pass");
+
+    // A new key under the same selector: the old signature must fail, a new one must pass.
+    const { generateKeyPairSync } = await import("node:crypto");
+    const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+    const second = {
+      ...first,
+      privateKeyPem: privateKey.export({ type: "pkcs8", format: "pem" }) as string,
+      record: `v=DKIM1; k=rsa; p=${(publicKey.export({ type: "spki", format: "der" }) as Buffer).toString("base64")}`,
+    };
+    publish(zone, second);
+    const rotatedResolver = createZoneResolver(zone);
+    const after = await dkimVerifyInMemory(signedFirst, { resolver: rotatedResolver } as Parameters<
+      typeof dkimVerify
+    >[1]);
+    const reference = await dkimVerify(signedFirst, { resolver: rotatedResolver } as Parameters<typeof dkimVerify>[1]);
+    expect(JSON.stringify(after)).toBe(JSON.stringify(reference));
+    expect((after.results[0]?.status as { result: string }).result).not.toBe("pass");
+    const signedSecond = Buffer.from(await dkimSigned(message, second));
+    const fresh = await dkimVerifyInMemory(signedSecond, { resolver: rotatedResolver } as Parameters<
+      typeof dkimVerify
+    >[1]);
+    expect((fresh.results[0]?.status as { result: string }).result).toBe("pass");
+  });
+});
