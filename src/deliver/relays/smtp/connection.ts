@@ -60,7 +60,9 @@ export class SmtpConnection {
     } catch (error) {
       socket.close().catch(() => {});
       if (error instanceof SmtpSessionError) throw error;
-      throw new SmtpConnectionError(`cannot connect to ${host}:${port}: ${(error as Error).message}`);
+      // With implicit TLS a refused certificate surfaces here too, as a generic connect error.
+      const what = secureTransport === "on" ? " (TCP connect or TLS handshake)" : "";
+      throw new SmtpConnectionError(`cannot connect to ${host}:${port}${what}: ${(error as Error).message}`);
     }
     return new SmtpConnection(socket);
   }
