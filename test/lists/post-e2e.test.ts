@@ -3,7 +3,13 @@
  * handleFanoutBatch → delivery queue → consumer → real SMTP sink. Each member's copy is checked
  * with mailauth against the declared zone: the list's DKIM signature and the ARC chain verify.
  */
-import { env } from "cloudflare:test";
+import {
+  createExecutionContext,
+  createMessageBatch,
+  createScheduledController,
+  env,
+  getQueueResult,
+} from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { authenticate } from "../../src/authenticate";
 import { createZoneResolver, type Zone } from "../../src/authenticate/dns";
@@ -181,5 +187,43 @@ describe("a list post, end to end", () => {
       `Reply-To: <${team.replace("@", "-confirm+").replace(/-confirm\+/, "-confirm+")}`.split("+")[0]!,
     );
     expect(notice.raw).toContain(`+${held!.token}@${domain}>`);
+  });
+
+  it("runs through the Worker's own queue() and scheduled() entry points", async () => {
+    const team = `team-${uid()}@${domain}`;
+    const reader = address("q");
+    await createList({ address: team, name: "Team", policy: "open" }, [{ address: reader }]);
+    const e = listEnv();
+    await post(
+      e,
+      mail({ From: "Carol <carol@relaxed.test>", To: team, Subject: "via queue()" }),
+      team,
+      "carol@relaxed.test",
+    );
+    const pages = e.FANOUT_QUEUE.jobs.splice(0);
+    expect(pages).toHaveLength(1);
+    const batch = createMessageBatch("facteur-fanout", [
+      { id: `q-${uid()}`, timestamp: new Date(), attempts: 1, body: pages[0] },
+    ]);
+    const ctx = createExecutionContext();
+    await worker.queue(batch as MessageBatch<never>, e, ctx);
+    expect((await getQueueResult(batch, ctx)).explicitAcks).toHaveLength(1);
+    expect(e.DELIVERY_QUEUE.jobs.flatMap((j) => j.recipients.map((r) => r.rcpt))).toEqual([reader]);
+    // scheduled(): a held post past its list's hold period is swept.
+    const moderatedList = `team-${uid()}@${domain}`;
+    await createList({ address: moderatedList, name: "Mod", policy: "moderated" });
+    await post(
+      e,
+      mail({ From: "carol@relaxed.test", To: moderatedList, Subject: "held" }),
+      moderatedList,
+      "carol@relaxed.test",
+    );
+    const held = await env.DB.prepare("SELECT id FROM held_messages WHERE list_address = ?")
+      .bind(moderatedList)
+      .first<{ id: string }>();
+    expect(held).not.toBeNull();
+    const later = Date.now() + 15 * 86_400_000;
+    await worker.scheduled(createScheduledController({ scheduledTime: later, cron: "*/15 * * * *" }), e, ctx);
+    expect(await env.DB.prepare("SELECT id FROM held_messages WHERE id = ?").bind(held!.id).first()).toBeNull();
   });
 });
