@@ -60,7 +60,7 @@ export async function receive(
 ): Promise<{ ok: true; message: ReceivedMessage } | { ok: false; problem: ReceiveProblem }> {
   // Email Routing tells us the size up front: refuse without reading a byte when it is too big.
   if (envelope.rawSize > maxBytes) return { ok: false, problem: { problem: "too-large", size: envelope.rawSize } };
-  const read = await readBounded(envelope.raw, maxBytes);
+  const read = await readBounded(envelope.raw, maxBytes, envelope.rawSize);
   if (!read.ok) return { ok: false, problem: { problem: "too-large", size: read.bytesRead } };
   return parseReceived(envelope.from, envelope.to, read.bytes);
 }
