@@ -329,6 +329,19 @@ describe("size limit (MAX_MESSAGE_BYTES, 552 5.3.4)", () => {
   });
 });
 
+describe("announced size (message.rawSize) that does not match the stream", () => {
+  it.each([
+    ["smaller than the stream", 100],
+    ["larger than the stream", 50_000],
+    ["zero", 0],
+  ])("reads the whole stream when the announced size is %s", async (_, announced) => {
+    const raw = mail({ From: "someone@evil.test", Subject: "sizes" }, `${"line of body text\r\n".repeat(200)}`);
+    const sent = await send(raw, { rawSize: announced });
+    expectForwarded(sent);
+    expect(sent.row?.size).toBe(encoder.encode(raw).byteLength);
+  });
+});
+
 describe("non-mail payloads", () => {
   it("rejects an HTTP request (no From field)", async () => {
     const sent = await send("POST /cgi-bin/php HTTP/1.1\r\nHost: mx.hostile.test\r\nContent-Length: 4\r\n\r\nx=1\r\n");
