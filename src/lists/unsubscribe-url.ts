@@ -47,8 +47,8 @@ export function verifyUnsubscribeToken(secret: string, token: string): { list: s
  * https://lists.example.org) when set; otherwise https://<list domain>, which works when the
  * Worker has a route on that host.
  */
-export function publicBaseUrl(env: object, listDomain: string): string {
-  const configured = (env as { PUBLIC_URL?: string }).PUBLIC_URL;
+export function publicBaseUrl(env: Pick<Env, "PUBLIC_URL">, listDomain: string): string {
+  const configured = env.PUBLIC_URL;
   return (configured || `https://${listDomain}`).replace(/\/+$/, "");
 }
 
