@@ -28,13 +28,33 @@ function mapAlgorithm(algorithm: string | null | undefined): string | null | und
   return typeof algorithm === "string" ? (DIGEST_ALIASES[algorithm] ?? algorithm) : algorithm;
 }
 
+/**
+ * mailauth hands crypto.verify() the public key as PEM text, so every DKIM/ARC signature check
+ * parses the key again (about half the cost of an RSA-2048 verify). The parsed KeyObject is kept
+ * per PEM text; the text is the key, so a rotated key is a new entry. Bounded, since a sender
+ * chooses which keys are looked up.
+ */
+const MAX_KEY_OBJECTS = 500;
+const keyObjects = new Map<string, crypto.KeyObject>();
+
+function publicKeyObject(key: unknown): unknown {
+  if (typeof key !== "string" || !key.startsWith("-----BEGIN PUBLIC KEY-----")) return key;
+  let object = keyObjects.get(key);
+  if (!object) {
+    object = crypto.createPublicKey(key);
+    if (keyObjects.size >= MAX_KEY_OBJECTS) keyObjects.delete(keyObjects.keys().next().value as string);
+    keyObjects.set(key, object);
+  }
+  return object;
+}
+
 if (!mutable[patched]) {
   const originalSign = crypto.sign.bind(crypto) as (...args: unknown[]) => Buffer;
   const originalVerify = crypto.verify.bind(crypto) as (...args: unknown[]) => boolean;
   mutable.sign = ((algorithm: string | null | undefined, ...rest: unknown[]) =>
     originalSign(mapAlgorithm(algorithm), ...rest)) as SignFn;
-  mutable.verify = ((algorithm: string | null | undefined, ...rest: unknown[]) =>
-    originalVerify(mapAlgorithm(algorithm), ...rest)) as VerifyFn;
+  mutable.verify = ((algorithm: string | null | undefined, data: unknown, key: unknown, ...rest: unknown[]) =>
+    originalVerify(mapAlgorithm(algorithm), data, publicKeyObject(key), ...rest)) as VerifyFn;
   mutable[patched] = true;
 }
 
