@@ -14,7 +14,7 @@ import { AUTHSERV_ID, createFixtures, MAIL_FROM } from "./fixtures.mjs";
 
 const here = import.meta.dirname;
 const label = process.argv[2] ?? "20KB";
-const size = label === "2MB" ? 2_000_000 : label === "200KB" ? 200_000 : 20_000;
+const size = label === "2MB" ? 2_000_000 : label === "200KB" ? 200_000 : label === "2KB" ? 2_000 : 20_000;
 const iterations = Number(process.argv[3] ?? (size > 1e6 ? 50 : 500));
 
 mkdirSync(path.join(here, ".tmp"), { recursive: true });
