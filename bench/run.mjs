@@ -14,7 +14,8 @@
  *             counting sink, and Postfix's smtp-source against the same sink.
  *
  * Options: --quick (fewer iterations, no 25 MB timing loop), --only=inbound,memory,queries,fanout,
- * --fanout=N (recipients, default 10000).
+ * --fanout=N (recipients, default 10000), --members=N (list size), --out=FILE (instead of
+ * bench/results.json).
  */
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -578,5 +579,6 @@ results.machine.loadavgAfter = os
   .join(" ");
 const text = report(results);
 console.log(text);
-writeFileSync(path.join(here, "results.json"), `${JSON.stringify({ ...results, table: text }, null, 2)}\n`);
-process.stderr.write(`written ${path.join(here, "results.json")}\n`);
+const out = path.resolve(args.out ?? path.join(here, "results.json"));
+writeFileSync(out, `${JSON.stringify({ ...results, table: text }, null, 2)}\n`);
+process.stderr.write(`written ${out}\n`);
