@@ -46,14 +46,6 @@ function problemDecision(problem: ReceiveProblem, config: Config): Decision {
     case "no-header-section":
       // RFC 5322 section 3.6: Date and From are required; a message without a header is not mail.
       return reject("header-limits", 554, "5.6.0", "Message has no header section (RFC 5322 section 3.6)");
-    case "obfuscated-from":
-      // RFC 7489 section 6.6.1: the author domain cannot be determined the way the reader sees it.
-      return reject(
-        "header-from",
-        550,
-        "5.7.1",
-        "From header field hides invisible or control characters (RFC 7489 section 6.6.1)",
-      );
   }
 }
 

@@ -116,6 +116,10 @@ describe("header-from", () => {
     expect(code(headerFrom.check(context("From: a@a.test, b@b.test", two)))).toBe("550 5.7.1");
     expect(headerFrom.check(context("From: a@author.test"))).toBeUndefined();
   });
+
+  it("rejects a From address hiding a zero-width character (the reader and DMARC see different domains)", () => {
+    expect(code(headerFrom.check(context("From: ceo@bank\u200b.test")))).toBe("550 5.7.1");
+  });
 });
 
 describe("dmarc-reject", () => {

@@ -11,7 +11,17 @@ export const headerFrom: Rule = {
   name: "header-from",
   description: "reject mail without exactly one From field naming one author domain",
   check({ message, auth }) {
-    const { fields, addresses } = message.from;
+    const { fields, addresses, obfuscated } = message.from;
+    if (obfuscated) {
+      // Invisible or control characters inside the address: the reader sees one domain, DMARC
+      // would be evaluated for another (receive/obfuscated-from.ts).
+      return reject(
+        "header-from",
+        550,
+        "5.7.1",
+        "From header field hides invisible or control characters (RFC 7489 section 6.6.1)",
+      );
+    }
     if (fields === 0 || addresses.length === 0) {
       return reject("header-from", 550, "5.6.0", "Message has no From header field (RFC 5322 section 3.6)");
     }
