@@ -81,6 +81,17 @@ function toProblem(error: unknown): ApiProblem {
   return new ApiProblem(500, "internal", "an unexpected error occurred; the request id is in the logs");
 }
 
+/** The methods the OpenAPI document declares for a concrete path (its `{param}` templates matched). */
+function methodsByPath(app: OpenAPIHono<ApiEnv>): (path: string) => string[] {
+  const routes: { pattern: RegExp; method: string }[] = [];
+  for (const definition of app.openAPIRegistry.definitions) {
+    if (definition.type !== "route") continue;
+    const escaped = definition.route.path.replace(/[.*+?^$()|[\]\\]/g, "\\$&").replace(/\{[^/]+?\}/g, "[^/]+");
+    routes.push({ pattern: new RegExp(`^${escaped}$`), method: definition.route.method.toUpperCase() });
+  }
+  return (path) => [...new Set(routes.filter((r) => r.pattern.test(path)).map((r) => r.method))];
+}
+
 export function createApp(): OpenAPIHono<ApiEnv> {
   const app = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook });
 
@@ -117,13 +128,17 @@ export function createApp(): OpenAPIHono<ApiEnv> {
   });
   app.get("/api/docs", swaggerUI({ url: "/api/openapi.json" }));
 
-  app.notFound((c) =>
-    problemResponse(
-      new ApiProblem(404, "not-found", `no route for ${c.req.method} ${c.req.path}`),
-      c.req.path,
-      c.get("requestId"),
-    ),
-  );
+  // RFC 9110 section 15.5.6: a path that exists under other methods is 405 with Allow, not 404.
+  const allowedMethods = methodsByPath(app);
+  app.notFound((c) => {
+    const allow = allowedMethods(c.req.path);
+    const problem = allow.length
+      ? new ApiProblem(405, "method-not-allowed", `${c.req.method} is not allowed on ${c.req.path}`, {
+          headers: { Allow: allow.join(", ") },
+        })
+      : new ApiProblem(404, "not-found", `no route for ${c.req.method} ${c.req.path}`);
+    return problemResponse(problem, c.req.path, c.get("requestId"));
+  });
   app.onError((error, c) => {
     const problem = toProblem(error);
     if (problem.status >= 500) {

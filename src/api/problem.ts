@@ -19,6 +19,7 @@ export type ProblemType =
   | "unauthenticated"
   | "forbidden"
   | "not-found"
+  | "method-not-allowed"
   | "conflict"
   | "payload-too-large"
   | "unsupported-media-type"
@@ -32,6 +33,7 @@ const TITLES: Record<ProblemType, string> = {
   unauthenticated: "Authentication required",
   forbidden: "Forbidden",
   "not-found": "Not found",
+  "method-not-allowed": "Method not allowed",
   conflict: "Conflict",
   "payload-too-large": "Payload too large",
   "unsupported-media-type": "Unsupported media type",

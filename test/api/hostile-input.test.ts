@@ -205,10 +205,21 @@ describe("hostile input", () => {
     }
   });
 
-  it("answers unknown routes and methods with a 404 problem", async () => {
+  it("answers a known path with another method with a 405 problem naming the allowed ones", async () => {
+    for (const [method, path, allow] of [
+      ["PUT", "/api/v1/domains", "GET, POST"],
+      ["POST", "/api/v1/domains/example.org", "GET, PATCH, DELETE"],
+    ] as const) {
+      const res = await call(method, path);
+      expect(res.status, `${method} ${path}`).toBe(405);
+      expect(res.headers.get("allow")?.split(", ").sort()).toEqual(allow.split(", ").sort());
+      expect(res.headers.get("content-type")).toBe("application/problem+json");
+    }
+  });
+
+  it("answers unknown routes with a 404 problem", async () => {
     for (const [method, path] of [
       ["GET", "/api/v1/nope"],
-      ["PUT", "/api/v1/domains"],
       ["GET", "/api/v2/domains"],
       ["GET", "/wp-login.php"],
     ] as const) {
