@@ -43,7 +43,7 @@ function key(domain, selector) {
   };
 }
 
-/** A zone in the shape of createZoneResolver (src/authenticate/dns/zone.ts). */
+/** A zone in the shape of createZoneResolver (test/support/dns/zone.ts). */
 function zoneFor(author, forwarder) {
   return {
     [`${author.selector}._domainkey.${author.domain}`]: { TXT: [author.record] },

@@ -21,7 +21,7 @@ mkdirSync(path.join(here, ".tmp"), { recursive: true });
 const bundle = path.join(here, ".tmp", "authenticate-node.mjs");
 await build({
   stdin: {
-    contents: `export { authenticate } from "./src/authenticate/index.ts"; export { createZoneResolver } from "./src/authenticate/dns/index.ts";`,
+    contents: `export { authenticate } from "./src/authenticate/index.ts"; export { createZoneResolver } from "./src/dns/index.ts";`,
     resolveDir: path.resolve(here, ".."),
     loader: "ts",
   },

@@ -412,7 +412,7 @@ async function benchFanout(fixtures) {
         variant: "missing: not installed and could not be installed (needs root and the Debian mirror)",
       });
     }
-    // The lists helper's list fan-out (src/lists/bench.ts), in the same workerd.
+    // The lists helper's list fan-out (bench/lists-fanout.ts), in the same workerd.
     const members = Number(args.members ?? FANOUT_RECIPIENTS);
     const key = fixtures.author;
     const listRun = await worker.call("/list", {
@@ -556,7 +556,7 @@ function report(results) {
   if (results.list) {
     const l = results.list;
     out.push(
-      `\nList fan-out (src/lists/bench.ts, ${l.members} members, ${kb(l.bodyBytes)} post): distribute ${fmt(l.distributeMs)} ms, ${l.pages} fan-out pages ${fmt(l.fanoutMs)} ms (slowest ${fmt(l.slowestPageMs)} ms), ${l.membersPerSecondOfWork.toFixed(0)} members/s of Worker time; per-member signature ${fmt(l.perMemberSignMs)} ms vs full re-sign ${fmt(l.perMemberFullSignMs)} ms; ${l.deliveryJobs} delivery jobs for ${l.deliveryRecipients} recipients = ${(l.deliveryJobs / l.members).toFixed(4)} delivery-queue operations per member (goal ≤ 1/50 = 0.02: ${l.deliveryJobs / l.members <= 0.02 ? "met" : "missed"}); with the ${l.pages} fan-out page jobs ${l.queueOperationsPerMember.toFixed(4)}.`,
+      `\nList fan-out (bench/lists-fanout.ts, ${l.members} members, ${kb(l.bodyBytes)} post): distribute ${fmt(l.distributeMs)} ms, ${l.pages} fan-out pages ${fmt(l.fanoutMs)} ms (slowest ${fmt(l.slowestPageMs)} ms), ${l.membersPerSecondOfWork.toFixed(0)} members/s of Worker time; per-member signature ${fmt(l.perMemberSignMs)} ms vs full re-sign ${fmt(l.perMemberFullSignMs)} ms; ${l.deliveryJobs} delivery jobs for ${l.deliveryRecipients} recipients = ${(l.deliveryJobs / l.members).toFixed(4)} delivery-queue operations per member (goal ≤ 1/50 = 0.02: ${l.deliveryJobs / l.members <= 0.02 ? "met" : "missed"}); with the ${l.pages} fan-out page jobs ${l.queueOperationsPerMember.toFixed(4)}.`,
     );
   }
   return out.join("\n");

@@ -11,13 +11,11 @@
  */
 
 import { connect } from "cloudflare:sockets";
-import { parseAddress } from "../src/address";
 import { authenticate } from "../src/authenticate";
-import { createZoneResolver, type Zone } from "../src/authenticate/dns";
 import { readConfig } from "../src/config";
 import { createSmtpRelay } from "../src/deliver/relays/smtp";
 import { handleEmail } from "../src/inbound";
-import { benchListFanout } from "../src/lists/bench";
+import { parseAddress } from "../src/mail/address";
 import { parseReceived } from "../src/receive";
 import { headerValue } from "../src/receive/header-section";
 import { route } from "../src/route";
@@ -25,6 +23,8 @@ import { INBOUND_CHAIN, runChain } from "../src/route/chain";
 import { insertAlias } from "../src/store/aliases";
 import { insertDomain, upsertDestination } from "../src/store/domains";
 import { findRoutingFacts, type RoutingFacts } from "../src/store/routing";
+import { createZoneResolver, type Zone } from "../test/support/dns/zone";
+import { benchListFanout } from "./lists-fanout";
 
 interface Setup {
   zone: Zone;
@@ -274,7 +274,7 @@ interface ListRequest {
   selector: string;
 }
 
-/** The lists helper's fan-out benchmark (src/lists/bench.ts): pipeline, pages, signing, jobs. */
+/** The lists helper's fan-out benchmark (bench/lists-fanout.ts): pipeline, pages, signing, jobs. */
 async function listFanout(request: Request, env: Env): Promise<Response> {
   const body = (await request.json()) as ListRequest;
   const result = await benchListFanout(env, {

@@ -6,12 +6,12 @@
 //   node scripts/doh-server.mjs [--zone FILE] [--port N] [--host ADDR] [--ttl S] [--negative-ttl S]
 //
 // Also read from the environment: DOH_ZONE, DOH_PORT (default 8053; 0 picks a free port), DOH_HOST
-// (default 127.0.0.1). The zone file has the shape of `Zone` in src/authenticate/dns/zone.ts, e.g.
+// (default 127.0.0.1). The zone file has the shape of `Zone` in test/support/dns/zone.ts, e.g.
 //   { "example.test": { "TXT": ["v=spf1 -all"], "MX": [{ "exchange": "mx.example.test", "priority": 10 }] },
 //     "slow.example.test": { "*": [{ "error": "ETIMEOUT" }] } }
 // It is read again when it changes. A name declared with ETIMEOUT gets no answer at all.
 //
-// The answering code is Facteur's own (src/authenticate/dns/zone-server.ts and the wire codec), not
+// The answering code is Facteur's own (test/support/dns/zone-server.ts and the wire codec), not
 // a copy: Node cannot import those TypeScript files directly (their imports have no extensions, as
 // the Worker bundler expects), so esbuild, which wrangler already installs, bundles them in memory
 // at start-up.
@@ -43,9 +43,9 @@ async function loadDnsModules() {
   const result = await build({
     stdin: {
       contents: [
-        'export { answerFromZone } from "./src/authenticate/dns/zone-server";',
-        'export { compileZone } from "./src/authenticate/dns/zone";',
-        'export { decodeMessage } from "./src/authenticate/dns/wire";',
+        'export { answerFromZone } from "./test/support/dns/zone-server";',
+        'export { compileZone } from "./test/support/dns/zone";',
+        'export { decodeMessage } from "./src/dns/wire";',
       ].join("\n"),
       resolveDir: root,
       loader: "ts",

@@ -7,14 +7,15 @@
  * - anything transient (D1, R2, Queue down) → throw: Email Routing answers with a temporary
  *   error and the sending server retries (DESIGN.md, "nothing lost").
  */
-import { lookupKey, parseAddress } from "./address";
+
 import { type AuthResults, authenticate, type Resolver, summarize } from "./authenticate";
 import { type Config, readConfig } from "./config";
+import { newId } from "./core/ids";
+import { log, logError } from "./core/log";
 import { forwardVerified, relay, relayTraceBlock, withPrependedHeaders } from "./deliver/forward";
 import { srsForward } from "./deliver/srs";
-import { newId } from "./ids";
 import { handleListMessage } from "./lists/handle-list-message";
-import { log, logError } from "./log";
+import { lookupKey, parseAddress } from "./mail/address";
 import { type ReceivedMessage, type ReceiveProblem, receive } from "./receive";
 import { headerValue } from "./receive/header-section";
 import { route } from "./route";

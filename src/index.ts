@@ -6,12 +6,12 @@
  */
 
 import { createApp } from "./api";
-import { expireApiCounters } from "./auth/expire-api-counters";
 import type { Resolver } from "./authenticate";
-import { createDohResolver } from "./authenticate/dns/doh";
+import { expireApiCounters } from "./credentials/expire-api-counters";
 import { handleDeadLetterBatch, handleDeliveryBatch } from "./deliver/consumer";
 import { failOrphanedDeliveries } from "./deliver/fail-orphaned-deliveries";
 import type { DeliveryJob } from "./deliver/job";
+import { createDohResolver } from "./dns/doh";
 import { handleEmail, type InboundDeps } from "./inbound";
 import { handleFanoutBatch } from "./lists/fanout";
 import { sweepLists } from "./lists/moderation";

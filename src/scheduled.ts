@@ -2,7 +2,7 @@
  * scheduled(): housekeeping sweeps, each a small named unit, run in order on every cron tick.
  * A sweep that fails is logged and the others still run; the next tick retries it.
  */
-import { log, logError } from "./log";
+import { log, logError } from "./core/log";
 
 export interface Sweep {
   readonly name: string;

@@ -9,7 +9,7 @@
  *   user    acting as a user (POST /send): HTTP Basic, or a token created for a user.
  */
 import type { Context, MiddlewareHandler } from "hono";
-import { normalizeDomain, parseAddress } from "../address";
+import { normalizeDomain, parseAddress } from "../mail/address";
 import type { ApiEnv } from "./env";
 import { ApiProblem } from "./problem";
 

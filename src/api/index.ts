@@ -7,7 +7,7 @@ import { swaggerUI } from "@hono/swagger-ui";
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { HTTPException } from "hono/http-exception";
 import { requestId } from "hono/request-id";
-import { logError } from "../log";
+import { logError } from "../core/log";
 import { aliases } from "./aliases";
 import { deliveries } from "./deliveries";
 import { destinations } from "./destinations";
@@ -29,7 +29,7 @@ import { tokens } from "./tokens";
 import { users } from "./users";
 import { validationHook } from "./validation-hook";
 
-export { loadSigningKey } from "../auth/dkim-keys";
+export { loadSigningKey } from "../credentials/dkim-keys";
 export type { ApiEnv } from "./env";
 
 /** Every resource mounted under /api/v1, in the order the OpenAPI document lists them. */

@@ -4,7 +4,7 @@
  * clients; a cursor that does not decode is a 400 naming the `cursor` field.
  */
 import { z } from "@hono/zod-openapi";
-import { fromBase64Url, toBase64Url, utf8 } from "../auth/encoding";
+import { fromBase64Url, toBase64Url, utf8 } from "../credentials/encoding";
 import { invalid } from "./problem";
 
 export const DEFAULT_PAGE_SIZE = 50;

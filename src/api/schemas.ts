@@ -3,7 +3,7 @@
  * IDNA A-labels, local part as given; src/address.ts), so handlers only ever see normal forms.
  */
 import { z } from "@hono/zod-openapi";
-import { normalizeDomain, parseAddress } from "../address";
+import { normalizeDomain, parseAddress } from "../mail/address";
 
 /** A bounded, printable string: no control characters sneak into headers or logs. */
 export function text(max: number) {

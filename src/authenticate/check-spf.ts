@@ -4,7 +4,7 @@
  */
 import "./node-compat";
 import { spf } from "mailauth/lib/spf";
-import type { Resolver } from "./dns/types";
+import type { Resolver } from "../dns/types";
 
 export interface SpfQuery {
   /** MAIL FROM; empty for the null reverse-path (then postmaster@helo, RFC 7208 section 2.4). */

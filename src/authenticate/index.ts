@@ -10,9 +10,9 @@ import "./node-compat";
 import { arc } from "mailauth/lib/arc";
 import type { dkimVerify } from "mailauth/lib/dkim/verify";
 import { evaluateDmarc } from "mailauth/lib/dmarc";
+import type { Resolver } from "../dns/types";
 import { checkSpf } from "./check-spf";
 import { dkimVerifyInMemory } from "./dkim-verify-in-memory";
-import type { Resolver } from "./dns/types";
 import { clientFromTopReceived } from "./trusted-received";
 
 export type { Resolver };

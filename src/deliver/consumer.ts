@@ -20,7 +20,7 @@
  */
 import { buildDsn, headerValue, originalHeaderSection, statusFromReply } from "../bounce/dsn";
 import { mayBounce } from "../bounce/may-bounce";
-import { log, logError } from "../log";
+import { log, logError } from "../core/log";
 import {
   type AttemptRecord,
   type Delivery,

@@ -5,7 +5,7 @@
  * disabled and told so. Bounces are never re-sent to the list; undecodable ones are logged.
  */
 import { type ParsedDsn, parseDsn } from "../bounce/dsn-parse";
-import { log } from "../log";
+import { log } from "../core/log";
 import { BOUNCE_WEIGHT, type BounceKind, classifyReport } from "./bounce-classify";
 import { sendNotice } from "./notice";
 import { findMember, findMemberByVerpKey, findModerators, recordMemberBounce } from "./store/members";

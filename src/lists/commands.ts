@@ -5,7 +5,7 @@
  * being subscribed, and only its owner can answer it.
  */
 import PostalMime from "postal-mime";
-import { randomToken } from "../ids";
+import { randomToken } from "../core/ids";
 import type { ReceivedMessage } from "../receive";
 import { sendNotice } from "./notice";
 import { type ConfirmAction, findRecentConfirmation, insertConfirmation } from "./store/confirmations";

@@ -3,8 +3,8 @@
  * pipeline once, store the result in R2 once, and queue the fan-out pages.
  */
 
-import { loadSigningKey, type SigningKey } from "../auth/dkim-keys";
 import type { AuthResults } from "../authenticate";
+import { loadSigningKey, type SigningKey } from "../credentials/dkim-keys";
 import { storeDeliveryBody } from "../deliver/enqueue";
 import { headerEnd, joinMessage, splitMessage } from "../transform/message";
 import { LIST_PIPELINE, runPipeline } from "../transform/pipeline";

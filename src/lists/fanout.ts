@@ -8,9 +8,10 @@
  * Re-running a page (Queues delivers at least once) is harmless: delivery rows are unique per
  * (body, recipient) and a recipient already final gets no new job (deliver/enqueue.ts).
  */
-import { loadSigningKey, type SigningKey } from "../auth/dkim-keys";
+
+import { log, logError } from "../core/log";
+import { loadSigningKey, type SigningKey } from "../credentials/dkim-keys";
 import { enqueueDeliveryJobs, type RecipientSpec } from "../deliver/enqueue";
-import { log, logError } from "../log";
 import { type FanoutJob, InvalidFanoutJobError, parseFanoutJob } from "./fanout-job";
 import { createMemberSigner, type MemberSigner, signMemberCopy } from "./member-signature";
 import { findListByAddress } from "./store/lists";

@@ -9,8 +9,8 @@
  */
 import PostalMime from "postal-mime";
 import type { AuthResults } from "../authenticate";
+import { log } from "../core/log";
 import { enqueueDelivery, storeDeliveryBody } from "../deliver/enqueue";
-import { log } from "../log";
 import type { ReceivedMessage } from "../receive";
 import { headerValue } from "../receive/header-section";
 import { type Decision, type ListHandoff, reject } from "../route/decision";

@@ -6,7 +6,7 @@
  * It runs before alias resolution, so a list address can never be captured by an alias pattern
  * or the catch-all. It only recognises: what happens next is lists/handle-list-message.ts.
  */
-import { splitSubaddress } from "../address";
+import { splitSubaddress } from "../mail/address";
 import { type ListHandoff, reject } from "../route/decision";
 import type { Rule } from "../route/types";
 

@@ -5,9 +5,9 @@
  * scheduled() through `sweepExpiredHeld`.
  */
 import type { AuthResults } from "../authenticate";
+import { randomToken } from "../core/ids";
+import { log, logError } from "../core/log";
 import { storeDeliveryBody } from "../deliver/enqueue";
-import { randomToken } from "../ids";
-import { log, logError } from "../log";
 import { type Distribution, distributePost } from "./distribute";
 import { sendNotice } from "./notice";
 import { scoreRelayRefusals } from "./relay-refusals";

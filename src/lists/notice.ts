@@ -6,10 +6,10 @@
  */
 import "../authenticate/node-compat";
 import { dkimSign } from "mailauth/lib/dkim/sign";
-import { loadSigningKey, type SigningKey } from "../auth/dkim-keys";
 import { rfc5322Date } from "../bounce/dsn";
+import { randomToken } from "../core/ids";
+import { loadSigningKey, type SigningKey } from "../credentials/dkim-keys";
 import { enqueueDelivery, storeDeliveryBody } from "../deliver/enqueue";
-import { randomToken } from "../ids";
 import { encodeDisplayName } from "../transform/message";
 import { type List, listAddresses, listIdOf } from "./types";
 

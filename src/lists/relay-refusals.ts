@@ -6,7 +6,7 @@
  * that came back to team-bounces+…@d. Each row is marked `scored:list` so it counts once.
  */
 import { statusFromReply } from "../bounce/dsn";
-import { log } from "../log";
+import { log } from "../core/log";
 import type { Sweep } from "../scheduled";
 import { markDsn } from "../store/deliveries";
 import { classifyReport } from "./bounce-classify";

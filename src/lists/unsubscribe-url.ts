@@ -5,7 +5,7 @@
  * expects the URL in an old message to keep working.
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
-import { lookupKey } from "../address";
+import { lookupKey } from "../mail/address";
 
 /** 128 bits of MAC: enough against forgery, short enough to keep the header readable. */
 const MAC_BYTES = 16;

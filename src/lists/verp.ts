@@ -7,7 +7,7 @@
  *        and get any member disabled.
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
-import { lookupKey } from "../address";
+import { lookupKey } from "../mail/address";
 
 const KEY_LENGTH = 16;
 /** 24 bits: a forger needs ~16 million mails per member to hit one tag. */

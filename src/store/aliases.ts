@@ -1,5 +1,5 @@
 /** Writing aliases: the derived matching columns (lookup, glob, literal length) live here only. */
-import { lookupKey } from "../address";
+import { lookupKey } from "../mail/address";
 import { aliasGlob } from "./routing";
 
 export interface NewAlias {

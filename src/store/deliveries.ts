@@ -7,8 +7,8 @@
  * count D1 queries per invocation).
  */
 
+import { newId } from "../core/ids";
 import type { DeliveryOrigin } from "../deliver/job";
-import { newId } from "../ids";
 
 export type DeliveryStatus = "queued" | "deferred" | "sent" | "bounced" | "failed";
 

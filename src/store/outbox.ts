@@ -2,7 +2,7 @@
  * The dev capture relay's outbox: what Facteur would have sent, envelope in D1 (`outbox`), raw
  * bytes in R2 under `outbox/`. Read by `GET /api/v1/outbox` and by tests.
  */
-import { newId } from "../ids";
+import { newId } from "../core/ids";
 
 export interface OutboxEntry {
   id: string;

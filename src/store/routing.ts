@@ -4,7 +4,7 @@
  * Folding them into one statement keeps an inbound alias message at two queries (this and the
  * log insert), which matters on the Free plan's 10 ms CPU budget.
  */
-import { lookupKey, splitSubaddress } from "../address";
+import { lookupKey, splitSubaddress } from "../mail/address";
 
 export interface AliasCandidate {
   address: string;

@@ -7,7 +7,7 @@
  * - dkim-sign after every header and body change it covers;
  * - arc-seal LAST: any change after it would break its ARC-Message-Signature.
  */
-import { log } from "../log";
+import { log } from "../core/log";
 import { arcSeal } from "./handlers/arc-seal";
 import { cleanse } from "./handlers/cleanse";
 import { dkimSign } from "./handlers/dkim-sign";

@@ -4,8 +4,8 @@
  * chain, the DMARC policy rule), so handlers make no decisions of their own (STYLE.md).
  */
 
-import type { SigningKey } from "../auth/dkim-keys";
 import type { AuthResults } from "../authenticate";
+import type { SigningKey } from "../credentials/dkim-keys";
 import type { DmarcMitigation } from "../lists/rules/dmarc-policy";
 import type { List, ListAddresses } from "../lists/types";
 import type { MessageParts } from "./message";

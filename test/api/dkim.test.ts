@@ -9,7 +9,7 @@ import type { DNSResolver } from "mailauth";
 import { dkimSign } from "mailauth/lib/dkim/sign";
 import { dkimVerify } from "mailauth/lib/dkim/verify";
 import { beforeAll, describe, expect, it } from "vitest";
-import { loadSigningKey } from "../../src/auth/dkim-keys";
+import { loadSigningKey } from "../../src/credentials/dkim-keys";
 import { call, createDomainFixture, jsonOf, ok } from "./helpers";
 
 interface DnsRecord {

@@ -4,9 +4,9 @@
  */
 import { env, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { recordAuthFailure } from "../../src/auth/auth-throttle";
-import { expireApiCounters } from "../../src/auth/expire-api-counters";
-import { takeSendAllowance } from "../../src/auth/send-rate";
+import { recordAuthFailure } from "../../src/credentials/auth-throttle";
+import { expireApiCounters } from "../../src/credentials/expire-api-counters";
+import { takeSendAllowance } from "../../src/credentials/send-rate";
 
 const ADMIN = { authorization: "Bearer test-admin-token" };
 

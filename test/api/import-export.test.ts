@@ -5,7 +5,7 @@
  */
 import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
-import { verifyPassword } from "../../src/auth/password";
+import { verifyPassword } from "../../src/credentials/password";
 import database from "../fixtures/database.json";
 import { call, createDomainFixture, jsonOf, ok } from "./helpers";
 

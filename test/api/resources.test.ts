@@ -4,7 +4,7 @@
  */
 import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
-import { newId } from "../../src/ids";
+import { newId } from "../../src/core/ids";
 import { insertDeliveries } from "../../src/store/deliveries";
 import { insertMessageLog } from "../../src/store/messages";
 import { call, createDomainFixture, createTokenFixture, jsonOf, ok } from "./helpers";

@@ -4,9 +4,9 @@
  */
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { MAX_AUTH_FAILURES, recordAuthFailure } from "../../src/auth/auth-throttle";
-import { secretsEqual } from "../../src/auth/constant-time";
-import { hashPassword, PBKDF2_ITERATIONS, pbkdf2, verifyPassword } from "../../src/auth/password";
+import { MAX_AUTH_FAILURES, recordAuthFailure } from "../../src/credentials/auth-throttle";
+import { secretsEqual } from "../../src/credentials/constant-time";
+import { hashPassword, PBKDF2_ITERATIONS, pbkdf2, verifyPassword } from "../../src/credentials/password";
 import { ADMIN, call, freshIp } from "./helpers";
 
 describe("password hashing", () => {

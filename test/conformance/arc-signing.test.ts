@@ -17,7 +17,7 @@ import "../../src/authenticate/node-compat";
 import { createSeal } from "mailauth/lib/arc";
 import { afterAll, describe, expect, it } from "vitest";
 import { authenticate } from "../../src/authenticate";
-import { createZoneResolver } from "../../src/authenticate/dns";
+import { createZoneResolver } from "../support/dns/zone";
 import { readYamlDocuments, stripKeyWhitespace, toCrlf } from "./data";
 
 interface SignScenario {

@@ -11,7 +11,7 @@ import { arc } from "mailauth/lib/arc";
 import { dkimVerify } from "mailauth/lib/dkim/verify";
 import { afterAll, describe, expect, it } from "vitest";
 import { authenticate } from "../../src/authenticate";
-import { createZoneResolver, type Zone } from "../../src/authenticate/dns";
+import { createZoneResolver, type Zone } from "../support/dns/zone";
 import { readYamlDocuments, stripKeyWhitespace, toCrlf } from "./data";
 
 interface Scenario {

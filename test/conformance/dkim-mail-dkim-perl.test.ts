@@ -18,7 +18,7 @@ import "../../src/authenticate/node-compat";
 import { createPublicKey } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
 import { type AuthResults, authenticate } from "../../src/authenticate";
-import { createZoneResolver, type Zone } from "../../src/authenticate/dns";
+import { createZoneResolver, type Zone } from "../support/dns/zone";
 import { readBytes, readText } from "./data";
 
 const DIR = "dkim-test-vectors/mail-dkim-perl";

@@ -13,7 +13,8 @@ import "../../src/authenticate/node-compat";
 import { dkimSign } from "mailauth/lib/dkim/sign";
 import { afterAll, describe, expect, it } from "vitest";
 import { type AuthResults, authenticate } from "../../src/authenticate";
-import { createZoneResolver, type Resolver, type Zone } from "../../src/authenticate/dns";
+import type { Resolver } from "../../src/dns";
+import { createZoneResolver, type Zone } from "../support/dns/zone";
 import { readBytes, readText, toCrlf } from "./data";
 
 const DKIMPY = "dkim-test-vectors/dkimpy";

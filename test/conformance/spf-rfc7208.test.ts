@@ -18,7 +18,7 @@ import "../../src/authenticate/node-compat";
 import { spf } from "mailauth/lib/spf";
 import { afterAll, describe, expect, it } from "vitest";
 import { checkSpf } from "../../src/authenticate/check-spf";
-import { createZoneResolver, type Zone, type ZoneType } from "../../src/authenticate/dns";
+import { createZoneResolver, type Zone, type ZoneType } from "../support/dns/zone";
 import { readYamlDocuments } from "./data";
 
 type ZoneEntry = string | Partial<Record<ZoneType, unknown>>;

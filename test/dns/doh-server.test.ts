@@ -4,9 +4,9 @@
  * DOH_URL=http://127.0.0.1:8053/dns-query.
  */
 import { describe, expect, inject, it } from "vitest";
-import { createDnsCache } from "../../src/authenticate/dns/cache";
-import { createDohResolver } from "../../src/authenticate/dns/doh";
-import { decodeMessage, encodeQuery } from "../../src/authenticate/dns/wire";
+import { createDnsCache } from "../../src/dns/cache";
+import { createDohResolver } from "../../src/dns/doh";
+import { decodeMessage, encodeQuery } from "../../src/dns/wire";
 
 const server = inject("dohServer");
 

@@ -4,10 +4,10 @@
  * `answerFromZone`, the same code `scripts/doh-server.mjs` serves. Tests inject it into
  * `createDohResolver({ fetch })`.
  */
-import { DNS_MESSAGE_MEDIA_TYPE } from "../../src/authenticate/dns/doh";
-import { type DnsMessage, decodeMessage } from "../../src/authenticate/dns/wire";
-import { compileZone, type Zone } from "../../src/authenticate/dns/zone";
-import { answerFromZone, type ZoneServerOptions } from "../../src/authenticate/dns/zone-server";
+import { DNS_MESSAGE_MEDIA_TYPE } from "../../src/dns/doh";
+import { type DnsMessage, decodeMessage } from "../../src/dns/wire";
+import { compileZone, type Zone } from "../support/dns/zone";
+import { answerFromZone, type ZoneServerOptions } from "../support/dns/zone-server";
 
 export type DohStubOptions = ZoneServerOptions & {
   /** Awaited before answering, so a test can hold queries in flight. */

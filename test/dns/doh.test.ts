@@ -4,10 +4,10 @@ import type { DNSResolver } from "mailauth";
 import { dkimSign } from "mailauth/lib/dkim/sign";
 import { dkimVerify } from "mailauth/lib/dkim/verify";
 import { describe, expect, it } from "vitest";
-import { createDnsCache, defaultDnsCache } from "../../src/authenticate/dns/cache";
-import { createDohResolver } from "../../src/authenticate/dns/doh";
-import type { Zone } from "../../src/authenticate/dns/zone";
-import { createZoneResolver } from "../../src/authenticate/dns/zone";
+import { createDnsCache, defaultDnsCache } from "../../src/dns/cache";
+import { createDohResolver } from "../../src/dns/doh";
+import type { Zone } from "../support/dns/zone";
+import { createZoneResolver } from "../support/dns/zone";
 import { createDohStub } from "./doh-stub";
 
 const URL = "https://doh.test/dns-query";

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { MAX_CNAME_CHAIN, readAnswer } from "../../src/authenticate/dns/read-answer";
-import type { SupportedType } from "../../src/authenticate/dns/types";
-import { CLASS_IN, type DnsMessage, type DnsRecord, RCODE } from "../../src/authenticate/dns/wire";
+import { MAX_CNAME_CHAIN, readAnswer } from "../../src/dns/read-answer";
+import type { SupportedType } from "../../src/dns/types";
+import { CLASS_IN, type DnsMessage, type DnsRecord, RCODE } from "../../src/dns/wire";
 
 const soa = (ttl: number, minttl: number): DnsRecord => ({
   name: "example.com",

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { MAX_NAME_OCTETS } from "../../src/authenticate/dns/domain-name";
+import { MAX_NAME_OCTETS } from "../../src/dns/domain-name";
 import {
   CLASS_IN,
   type DnsMessage,
@@ -11,7 +11,7 @@ import {
   MAX_CHARACTER_STRING_OCTETS,
   splitCharacterStrings,
   WireFormatError,
-} from "../../src/authenticate/dns/wire";
+} from "../../src/dns/wire";
 
 const utf8 = new TextEncoder();
 const octets = (text: string) => utf8.encode(text).length;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { bytesToIpv6, ipv6ToBytes } from "../../src/authenticate/dns/ip-address";
+import { bytesToIpv6, ipv6ToBytes } from "../../src/dns/ip-address";
 import {
   CLASS_IN,
   type DnsMessage,
@@ -12,7 +12,7 @@ import {
   RCODE,
   splitCharacterStrings,
   WireFormatError,
-} from "../../src/authenticate/dns/wire";
+} from "../../src/dns/wire";
 
 /** Bytes from numbers and ASCII strings, to write packets by hand as RFC 1035 draws them. */
 function bytes(...parts: (number | string)[]): Uint8Array {

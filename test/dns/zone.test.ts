@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createZoneResolver, type Zone } from "../../src/authenticate/dns/zone";
+import { createZoneResolver, type Zone } from "../support/dns/zone";
 
 async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
   try {

@@ -6,7 +6,7 @@ import "../../src/authenticate/node-compat";
 import { generateKeyPairSync } from "node:crypto";
 import { sealMessage } from "mailauth/lib/arc";
 import { dkimSign } from "mailauth/lib/dkim/sign";
-import type { Zone } from "../../src/authenticate/dns";
+import type { Zone } from "../support/dns/zone";
 
 export interface TestKey {
   domain: string;

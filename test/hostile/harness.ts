@@ -7,12 +7,12 @@
  * routing query and log insert), so the difference spans the whole call.
  */
 import { env } from "cloudflare:test";
-import { createZoneResolver, type Zone } from "../../src/authenticate/dns";
 import { createWorker } from "../../src/index";
 import { insertAlias } from "../../src/store/aliases";
 import { insertDomain, upsertDestination } from "../../src/store/domains";
 import { emailMessage } from "../helpers/email";
 import { publish, testKey } from "../helpers/keys";
+import { createZoneResolver, type Zone } from "../support/dns/zone";
 
 export const RCPT_DOMAIN = "hostile.test";
 /** An alias that forwards to one verified destination. */

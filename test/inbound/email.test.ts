@@ -4,12 +4,12 @@
  */
 import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
-import { createZoneResolver, type Zone } from "../../src/authenticate/dns";
 import { createWorker } from "../../src/index";
 import { insertAlias } from "../../src/store/aliases";
 import { insertDomain, upsertDestination } from "../../src/store/domains";
 import { emailMessage, mail } from "../helpers/email";
 import { arcSealed, dkimSigned, publish, testKey } from "../helpers/keys";
+import { createZoneResolver, type Zone } from "../support/dns/zone";
 
 const sender = testKey("sender.test");
 const forger = testKey("forger.test");

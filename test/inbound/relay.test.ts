@@ -5,12 +5,12 @@
  */
 import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
-import { createZoneResolver, type Zone } from "../../src/authenticate/dns";
 import { srsForward } from "../../src/deliver/srs";
 import { createWorker } from "../../src/index";
 import { insertAlias } from "../../src/store/aliases";
 import { insertDomain, upsertDestination } from "../../src/store/domains";
 import { emailMessage, mail } from "../helpers/email";
+import { createZoneResolver, type Zone } from "../support/dns/zone";
 
 const zone: Zone = { "_dmarc.relaxed.test": { TXT: ["v=DMARC1; p=none"] } };
 const worker = createWorker({ resolverFor: () => createZoneResolver(zone) });

@@ -7,13 +7,13 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { authenticate } from "../../src/authenticate";
-import { createZoneResolver, type Zone } from "../../src/authenticate/dns";
 import { MAX_RECIPIENTS_PER_JOB } from "../../src/deliver/job";
 import { createWorker } from "../../src/index";
 import { FANOUT_PAGE_SIZE } from "../../src/lists/fanout";
 import { emailMessage, mail } from "../helpers/email";
 import { dkimSigned, publish, testKey } from "../helpers/keys";
 import { received, sink } from "../relays/sink";
+import { createZoneResolver, type Zone } from "../support/dns/zone";
 import { createList, deliverAll, listDomain, listEnv, runFanout, uid } from "./helpers";
 
 const author = testKey("author1000.test");

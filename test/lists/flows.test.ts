@@ -7,7 +7,6 @@ import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../src/api";
 import { lists, unsubscribe } from "../../src/api/lists";
-import { createZoneResolver, type Zone } from "../../src/authenticate/dns";
 import { buildDsn } from "../../src/bounce/dsn";
 import { createWorker } from "../../src/index";
 import { sweepExpiredHeld, sweepLists } from "../../src/lists/moderation";
@@ -18,6 +17,7 @@ import { insertAlias } from "../../src/store/aliases";
 import { emailMessage, mail } from "../helpers/email";
 import { dkimSigned, publish, testKey } from "../helpers/keys";
 import { address, received } from "../relays/sink";
+import { createZoneResolver, type Zone } from "../support/dns/zone";
 import { createList, deliverAll, type ListTestEnv, listDomain, listEnv, runFanout, uid } from "./helpers";
 
 const author = testKey("member.test");

@@ -4,8 +4,7 @@
  * SMTP sink, recording queues (the test runs the fan-out and delivery consumers itself).
  */
 import { createExecutionContext, createMessageBatch, env, getQueueResult } from "cloudflare:test";
-import { createDkimKey, dkimTxt } from "../../src/auth/dkim-keys";
-import type { Zone } from "../../src/authenticate/dns";
+import { createDkimKey, dkimTxt } from "../../src/credentials/dkim-keys";
 import type { DeliveryJob } from "../../src/deliver/job";
 import { handleFanoutBatch } from "../../src/lists/fanout";
 import type { FanoutJob } from "../../src/lists/fanout-job";
@@ -13,6 +12,7 @@ import { insertList, type NewList } from "../../src/lists/store/lists";
 import { type NewMember, upsertMember } from "../../src/lists/store/members";
 import { runJobs } from "../deliver/helpers";
 import { sink } from "../relays/sink";
+import type { Zone } from "../support/dns/zone";
 
 export interface RecordingQueue<T> extends Queue<T> {
   jobs: T[];

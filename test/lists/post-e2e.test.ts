@@ -12,7 +12,6 @@ import {
 } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { authenticate } from "../../src/authenticate";
-import { createZoneResolver, type Zone } from "../../src/authenticate/dns";
 import { createWorker } from "../../src/index";
 import { memberVerpKey } from "../../src/lists/store/members";
 import { verifyUnsubscribeToken } from "../../src/lists/unsubscribe-url";
@@ -20,6 +19,7 @@ import { decodeVerp } from "../../src/lists/verp";
 import { emailMessage, mail } from "../helpers/email";
 import { dkimSigned, publish, testKey } from "../helpers/keys";
 import { address, bytesOf, received } from "../relays/sink";
+import { createZoneResolver, type Zone } from "../support/dns/zone";
 import { createList, deliverAll, listDomain, listEnv, runFanout, uid } from "./helpers";
 
 const author = testKey("author.test");

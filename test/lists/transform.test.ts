@@ -5,7 +5,6 @@
  */
 import { describe, expect, it } from "vitest";
 import { authenticate } from "../../src/authenticate";
-import { createZoneResolver, type Zone } from "../../src/authenticate/dns";
 import { createMemberSigner, signMemberCopy } from "../../src/lists/member-signature";
 import type { DmarcMitigation } from "../../src/lists/rules/dmarc-policy";
 import { type List, listAddresses, listIdOf } from "../../src/lists/types";
@@ -16,6 +15,7 @@ import { LIST_PIPELINE, runPipeline } from "../../src/transform/pipeline";
 import type { TransformContext } from "../../src/transform/types";
 import { mail } from "../helpers/email";
 import { dkimSigned, publish, testKey } from "../helpers/keys";
+import { createZoneResolver, type Zone } from "../support/dns/zone";
 
 const authorKey = testKey("author.test");
 const listKey = testKey("lists.test", "list1");

@@ -13,7 +13,7 @@ import {
   SUBADDRESSING_DOMAINS,
   splitSubaddress,
   withSubaddress,
-} from "../../src/address";
+} from "../../src/mail/address";
 import { address, domain, label, localPart, tag } from "./arbitraries";
 
 const RUNS = { numRuns: 1000 };

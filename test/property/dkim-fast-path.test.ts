@@ -10,8 +10,8 @@ import { RelaxedHash } from "mailauth/lib/dkim/body/relaxed";
 import { dkimVerify } from "mailauth/lib/dkim/verify";
 import { describe, expect, it } from "vitest";
 import { dkimVerifyInMemory, relaxedUpdate } from "../../src/authenticate/dkim-verify-in-memory";
-import { createZoneResolver } from "../../src/authenticate/dns";
 import { dkimSigned, publish, testKey } from "../helpers/keys";
+import { createZoneResolver } from "../support/dns/zone";
 
 /** Text made of the bytes that matter to relaxed canonicalization, plus ordinary ones. */
 const bodyText = fc

@@ -1,5 +1,5 @@
 import type { RouteHandler } from "@hono/zod-openapi";
-import { domainOf } from "../../address";
+import { domainOf } from "../../mail/address";
 import { insertAlias } from "../../store/aliases";
 import { assertDomainRead, assertDomainWrite, forbidden, visibleDomains } from "../access";
 import { findDomain } from "../domains/queries";

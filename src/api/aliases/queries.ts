@@ -1,5 +1,5 @@
 /** D1 queries behind the alias routes. New aliases are written by src/store/aliases.ts (derived columns). */
-import { lookupKey, splitSubaddress } from "../../address";
+import { lookupKey, splitSubaddress } from "../../mail/address";
 import { listLocalPart } from "../../store/routing";
 
 export interface AliasRow {

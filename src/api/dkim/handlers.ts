@@ -6,7 +6,7 @@ import {
   deleteDkimKey,
   dnsRecordsFor,
   listDkimKeys,
-} from "../../auth/dkim-keys";
+} from "../../credentials/dkim-keys";
 import { assertDomainRead, assertDomainWrite } from "../access";
 import { findDomain } from "../domains/queries";
 import type { ApiEnv } from "../env";

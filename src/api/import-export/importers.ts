@@ -4,9 +4,9 @@
  * no-op. An importer throws EntryError for an entry it cannot take; the import goes on.
  */
 import type { z } from "@hono/zod-openapi";
-import { domainOf, parseAddress } from "../../address";
-import { hashPassword, verifyPassword } from "../../auth/password";
+import { hashPassword, verifyPassword } from "../../credentials/password";
 import { parseRelayUrl } from "../../deliver/relays/relay-url";
+import { domainOf, parseAddress } from "../../mail/address";
 import { insertAlias } from "../../store/aliases";
 import { insertDomain, upsertDestination } from "../../store/domains";
 import { findAlias, updateAliasRow, userExists } from "../aliases/queries";

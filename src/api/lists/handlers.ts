@@ -1,6 +1,5 @@
 import type { RouteHandler } from "@hono/zod-openapi";
-import { domainOf } from "../../address";
-import { newId } from "../../ids";
+import { newId } from "../../core/ids";
 import { requestConfirmation } from "../../lists/commands";
 import { moderateHeld as moderate } from "../../lists/moderation";
 import { findHeldById, type HeldMessage, listHeld as listHeldRows } from "../../lists/store/held";
@@ -29,6 +28,7 @@ import type {
   NonMemberAction,
   ReplyToPolicy,
 } from "../../lists/types";
+import { domainOf } from "../../mail/address";
 import { LIST_SUFFIXES } from "../../store/routing";
 import { assertDomainRead, assertDomainWrite, forbidden, visibleDomains } from "../access";
 import type { ApiEnv } from "../env";

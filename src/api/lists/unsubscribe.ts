@@ -7,10 +7,10 @@
  * The signed token (lists/unsubscribe-url.ts) is the only authority: no API credentials.
  */
 import { Hono } from "hono";
+import { log } from "../../core/log";
 import { findListByAddress } from "../../lists/store/lists";
 import { findMember, updateMember } from "../../lists/store/members";
 import { verifyUnsubscribeToken } from "../../lists/unsubscribe-url";
-import { log } from "../../log";
 
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);

@@ -5,10 +5,10 @@
  * budget gets 429 with Retry-After, even with correct credentials.
  */
 import type { MiddlewareHandler } from "hono";
-import { findApiToken, touchApiToken } from "../../auth/api-tokens";
-import { authRetryAfter, recordAuthFailure } from "../../auth/auth-throttle";
-import { secretsEqual } from "../../auth/constant-time";
-import { MAX_PASSWORD_LENGTH, verifyPassword } from "../../auth/password";
+import { findApiToken, touchApiToken } from "../../credentials/api-tokens";
+import { authRetryAfter, recordAuthFailure } from "../../credentials/auth-throttle";
+import { secretsEqual } from "../../credentials/constant-time";
+import { MAX_PASSWORD_LENGTH, verifyPassword } from "../../credentials/password";
 import type { Access } from "../access";
 import type { ApiEnv } from "../env";
 import { ApiProblem } from "../problem";

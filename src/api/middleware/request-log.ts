@@ -1,6 +1,6 @@
 /** One structured log line per API request: method, path, status, duration, request id. */
 import type { MiddlewareHandler } from "hono";
-import { log } from "../../log";
+import { log } from "../../core/log";
 import type { ApiEnv } from "../env";
 
 export const requestLog: MiddlewareHandler<ApiEnv> = async (c, next) => {

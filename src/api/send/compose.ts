@@ -6,7 +6,7 @@
  */
 import type { z } from "@hono/zod-openapi";
 import { createMimeMessage, Mailbox } from "mimetext";
-import { toBase64, utf8 } from "../../auth/encoding";
+import { toBase64, utf8 } from "../../credentials/encoding";
 import type { SendJson } from "./routes";
 
 function wrap76(base64: string): string {

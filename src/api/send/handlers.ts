@@ -4,12 +4,12 @@
  * domain's key, logs it and hands it to the outbound relay through the delivery queue.
  */
 import type { RouteHandler, z } from "@hono/zod-openapi";
-import { domainOf } from "../../address";
-import { loadSigningKey } from "../../auth/dkim-keys";
-import { sendRatePerHour, takeSendAllowance } from "../../auth/send-rate";
+import { newId } from "../../core/ids";
+import { log } from "../../core/log";
+import { loadSigningKey } from "../../credentials/dkim-keys";
+import { sendRatePerHour, takeSendAllowance } from "../../credentials/send-rate";
 import { enqueueDelivery } from "../../deliver/enqueue";
-import { newId } from "../../ids";
-import { log } from "../../log";
+import { domainOf } from "../../mail/address";
 import { insertMessageLog } from "../../store/messages";
 import { forbidden } from "../access";
 import { findDomain } from "../domains/queries";

@@ -4,7 +4,7 @@
  * missing, as a submission server does (RFC 6409 section 8.2 and 8.3).
  */
 import { addressParser } from "postal-mime";
-import { parseAddress } from "../../address";
+import { parseAddress } from "../../mail/address";
 import { parseHeaderSection } from "../../receive/header-section";
 
 export interface RawSubmission {

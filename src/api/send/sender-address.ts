@@ -6,7 +6,7 @@
  * Anything else is refused: Facteur is not an open relay for strangers, and a user cannot borrow
  * another user's address.
  */
-import { lookupKey, splitSubaddress } from "../../address";
+import { lookupKey, splitSubaddress } from "../../mail/address";
 
 export async function userOwnsAddress(db: D1Database, userName: string, address: string): Promise<boolean> {
   const at = address.lastIndexOf("@");

@@ -4,7 +4,7 @@
  */
 import "../../authenticate/node-compat";
 import { dkimSign } from "mailauth/lib/dkim/sign";
-import type { SigningKey } from "../../auth/dkim-keys";
+import type { SigningKey } from "../../credentials/dkim-keys";
 
 export class SigningError extends Error {
   override name = "SigningError";

@@ -1,5 +1,5 @@
 import type { RouteHandler } from "@hono/zod-openapi";
-import { type ApiToken, createApiToken, listApiTokens, revokeApiToken } from "../../auth/api-tokens";
+import { type ApiToken, createApiToken, listApiTokens, revokeApiToken } from "../../credentials/api-tokens";
 import { userExists } from "../aliases/queries";
 import { findDomain } from "../domains/queries";
 import type { ApiEnv } from "../env";

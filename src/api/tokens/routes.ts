@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { normalizeDomain } from "../../address";
+import { normalizeDomain } from "../../mail/address";
 import { PageQuery, pageSchema } from "../pagination";
 import { apiRoute, json } from "../route";
 import { Timestamp, text, UserName } from "../schemas";

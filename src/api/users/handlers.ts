@@ -1,5 +1,5 @@
 import type { RouteHandler } from "@hono/zod-openapi";
-import { hashPassword } from "../../auth/password";
+import { hashPassword } from "../../credentials/password";
 import type { ApiEnv } from "../env";
 import { decodeCursor, page } from "../pagination";
 import { conflict, notFound } from "../problem";

@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { MAX_PASSWORD_LENGTH } from "../../auth/password";
+import { MAX_PASSWORD_LENGTH } from "../../credentials/password";
 import { PageQuery, pageSchema } from "../pagination";
 import { apiRoute, json } from "../route";
 import { Deleted, EmailAddress, Timestamp, UserName } from "../schemas";

@@ -12,7 +12,7 @@
  *   400, 401, 402, 404, 413  permanent (bad request, wrong key, account/domain disabled, unknown
  *                            domain, too large): the same request fails the same way next time
  */
-import { log } from "../../log";
+import { log } from "../../core/log";
 import type { Envelope, RecipientOutcome, RecipientStatus, Relay } from "../relay";
 import type { RelayConfig } from "./config";
 

@@ -4,7 +4,7 @@
  * (port 587, RFC 3207), plain only for loopback test sinks. The protocol steps live in ./smtp/.
  */
 import { connect as socketsConnect } from "cloudflare:sockets";
-import { log } from "../../log";
+import { log } from "../../core/log";
 import type { Envelope, RecipientOutcome, Relay } from "../relay";
 import type { RelayConfig } from "./config";
 import { type ConnectFn, SmtpConnection } from "./smtp/connection";

@@ -1,5 +1,5 @@
 /** D1 queries for the `lists` table. Bound parameters only; columns snake_case (STYLE.md). */
-import { lookupKey } from "../../address";
+import { lookupKey } from "../../mail/address";
 import type { DmarcMode, List, ListPolicy, NonMemberAction, ReplyToPolicy } from "../types";
 
 export interface ListRowDb {

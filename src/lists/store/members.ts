@@ -1,6 +1,6 @@
 /** D1 queries for `list_members`. */
 import { createHash } from "node:crypto";
-import { lookupKey } from "../../address";
+import { lookupKey } from "../../mail/address";
 import type { Member, MemberRole, MemberStatus } from "../types";
 
 export interface MemberRowDb {

@@ -1,4 +1,4 @@
-import { domainOf, withSubaddress } from "../../address";
+import { domainOf, withSubaddress } from "../../mail/address";
 import type { AliasCandidate, RoutingFacts } from "../../store/routing";
 import { type Decision, type Delivery, reject } from "../decision";
 import type { Rule } from "../types";

@@ -1,4 +1,4 @@
-import { lookupKey } from "../../address";
+import { lookupKey } from "../../mail/address";
 import { reject } from "../decision";
 import type { Rule } from "../types";
 

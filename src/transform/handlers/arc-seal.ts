@@ -1,6 +1,6 @@
 import "../../authenticate/node-compat";
 import { sealMessage } from "mailauth/lib/arc";
-import { log } from "../../log";
+import { log } from "../../core/log";
 import { joinMessage, prependFields, splitMessage } from "../message";
 import type { Handler } from "../types";
 

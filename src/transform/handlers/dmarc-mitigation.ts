@@ -1,4 +1,4 @@
-import { randomToken } from "../../ids";
+import { randomToken } from "../../core/ids";
 import { encodeDisplayName, getField, type MessageParts, removeFields, setField } from "../message";
 import type { Handler, TransformContext } from "../types";
 

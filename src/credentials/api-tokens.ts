@@ -3,7 +3,7 @@
  * only its SHA-256 is stored, so reading the database does not yield a usable token. Tokens are
  * 32 random bytes, so a plain (unsalted) hash is enough: there is no dictionary to attack.
  */
-import { newId, randomToken } from "../ids";
+import { newId, randomToken } from "../core/ids";
 import { toHex, utf8 } from "./encoding";
 
 export type Scope = "admin" | "read" | `domain:${string}`;

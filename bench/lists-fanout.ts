@@ -7,17 +7,17 @@
  * It also measures what the shared body hash saves: the per-member header-only signature against
  * signing each member's full copy from scratch (mailauth's dkimSign over the whole message).
  */
-import "../authenticate/node-compat";
+import "../src/authenticate/node-compat";
 import { dkimSign } from "mailauth/lib/dkim/sign";
-import type { SigningKey } from "../auth/dkim-keys";
-import type { DeliveryJob } from "../deliver/job";
-import { headerEnd } from "../transform/message";
-import { distributePost } from "./distribute";
-import { processFanoutPage } from "./fanout";
-import type { FanoutJob } from "./fanout-job";
-import { createMemberSigner, signMemberCopy } from "./member-signature";
-import { findListByAddress, insertList } from "./store/lists";
-import { upsertMember } from "./store/members";
+import type { SigningKey } from "../src/credentials/dkim-keys";
+import type { DeliveryJob } from "../src/deliver/job";
+import { distributePost } from "../src/lists/distribute";
+import { processFanoutPage } from "../src/lists/fanout";
+import type { FanoutJob } from "../src/lists/fanout-job";
+import { createMemberSigner, signMemberCopy } from "../src/lists/member-signature";
+import { findListByAddress, insertList } from "../src/lists/store/lists";
+import { upsertMember } from "../src/lists/store/members";
+import { headerEnd } from "../src/transform/message";
 
 export interface ListBenchOptions {
   members: number;

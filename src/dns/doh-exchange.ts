@@ -4,7 +4,7 @@
  * exception: HTTP errors and network failures are temporary (ESERVFAIL), no answer in time is
  * ETIMEOUT, a body that is not the answer to our question is EBADRESP.
  */
-import { log } from "../../log";
+import { log } from "../core/log";
 import { type Outcome, readAnswer } from "./read-answer";
 import type { SupportedType } from "./types";
 import { decodeMessage, encodeQuery, MAX_MESSAGE_OCTETS, randomId, WireFormatError } from "./wire";

@@ -4,8 +4,8 @@
  * the authority section of negative answers for RFC 2308 caching). Used by `scripts/doh-server.mjs`
  * so `wrangler dev` needs no internet, and by the tests as the far end of the DoH resolver.
  */
-import { canonicalName } from "./domain-name";
-import { isSupportedType } from "./types";
+import { canonicalName } from "../../../src/dns/domain-name";
+import { isSupportedType } from "../../../src/dns/types";
 import {
   CLASS_IN,
   type DnsMessage,
@@ -15,7 +15,7 @@ import {
   encodeMessage,
   RCODE,
   splitCharacterStrings,
-} from "./wire";
+} from "../../../src/dns/wire";
 import { type CompiledZone, lookupZone, type ZoneType } from "./zone";
 
 export type ZoneServerOptions = {

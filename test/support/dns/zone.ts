@@ -18,9 +18,9 @@
  * - A TXT question at a name with SPF (type 99) records but no TXT gets the SPF records, as the
  *   OpenSPF suite serves them (RFC 7208 section 3.1 retired type 99 in favour of TXT).
  */
-import { canonicalName } from "./domain-name";
-import { MAX_CNAME_CHAIN } from "./read-answer";
-import { type DnsErrorCode, dnsError, isSupportedType, type MxAnswer, type Resolver } from "./types";
+import { canonicalName } from "../../../src/dns/domain-name";
+import { MAX_CNAME_CHAIN } from "../../../src/dns/read-answer";
+import { type DnsErrorCode, dnsError, isSupportedType, type MxAnswer, type Resolver } from "../../../src/dns/types";
 
 export type ZoneType = "TXT" | "A" | "AAAA" | "MX" | "PTR" | "CNAME" | "NS" | "SPF";
 export type Zone = Record<string, Partial<Record<ZoneType | "*", unknown[]>>>;
