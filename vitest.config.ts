@@ -10,7 +10,10 @@ process.env.SSL_CERT_FILE = path.join(import.meta.dirname, "test/servers/certs/c
 // Tests run inside workerd against miniflare's real D1, R2 and Queues, configured from wrangler.toml.
 export default defineConfig(async () => {
   const migrations = await readD1Migrations(path.join(import.meta.dirname, "migrations"));
-  return {
+  // Two projects: "workers" runs inside workerd (the Worker's own code, real D1/R2/Queues);
+  // "node" runs in Node for what a Worker cannot do: drive a browser, spawn wrangler or a CLI,
+  // run Python verifiers (test/node/**).
+  const workers = {
     plugins: [
       cloudflareTest({
         wrangler: { configPath: "./wrangler.toml" },
@@ -34,6 +37,9 @@ export default defineConfig(async () => {
       },
     },
     test: {
+      name: "workers",
+      include: ["test/**/*.test.ts"],
+      exclude: ["test/node/**"],
       setupFiles: ["./test/setup.ts"],
       // Real SMTP sink and Mailgun stand-in on 127.0.0.1, addresses given to tests via inject().
       // Conformance data (../shared/conformance) served read-only on 127.0.0.1: inject("conformanceData").
@@ -46,6 +52,22 @@ export default defineConfig(async () => {
         "./test/dns/global-setup.ts",
       ],
       testTimeout: 30_000,
+    },
+  };
+  return {
+    test: {
+      projects: [
+        workers,
+        {
+          test: {
+            name: "node",
+            include: ["test/node/**/*.test.ts"],
+            environment: "node",
+            testTimeout: 120_000,
+            hookTimeout: 300_000,
+          },
+        },
+      ],
     },
   };
 });

@@ -4,7 +4,7 @@
  * forwarded mail:
  *   author (sender.bench, p=reject) DKIM-signs → forwarder (forwarder.bench) ARC-seals (i=1) →
  *   Cloudflare's MX writes the top Received header with the forwarder's IP.
- * So every message costs the receiver what the issue asks for: one DKIM signature, an ARC set
+ * So every message costs the receiver what real forwarded mail costs: one DKIM signature, an ARC set
  * (AMS + AS), SPF for the forwarder's MAIL FROM, and DMARC for the author's domain.
  */
 import { generateKeyPairSync } from "node:crypto";
@@ -24,7 +24,7 @@ export const RCPT = `inbox@${RCPT_DOMAIN}`;
 export const DESTINATION = "owner@gmail.com";
 export const AUTHSERV_ID = "mx.facteur.bench";
 
-/** Target sizes in bytes (decimal units, as the issue writes them); 25 MB stays under the 25 MiB cap. */
+/** Target sizes in bytes (decimal units); 25 MB stays under the 25 MiB cap. */
 export const SIZES = [
   ["2 KB", 2_000],
   ["20 KB", 20_000],

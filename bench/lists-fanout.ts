@@ -7,17 +7,16 @@
  * It also measures what the shared body hash saves: the per-member header-only signature against
  * signing each member's full copy from scratch (mailauth's dkimSign over the whole message).
  */
-import "../src/authenticate/node-compat";
+import "../src/mailauth/crypto-compat";
 import { dkimSign } from "mailauth/lib/dkim/sign";
+import type { DeliveryJob, FanoutJob } from "../src/core/jobs";
 import type { SigningKey } from "../src/credentials/dkim-keys";
-import type { DeliveryJob } from "../src/deliver/job";
 import { distributePost } from "../src/lists/distribute";
 import { processFanoutPage } from "../src/lists/fanout";
-import type { FanoutJob } from "../src/lists/fanout-job";
 import { createMemberSigner, signMemberCopy } from "../src/lists/member-signature";
-import { findListByAddress, insertList } from "../src/lists/store/lists";
-import { upsertMember } from "../src/lists/store/members";
-import { headerEnd } from "../src/transform/message";
+import { headerEnd } from "../src/mail/header-section";
+import { findListByAddress, insertList } from "../src/store/lists";
+import { upsertMember } from "../src/store/members";
 
 export interface ListBenchOptions {
   members: number;

@@ -12,16 +12,17 @@
 
 import { connect } from "cloudflare:sockets";
 import { authenticate } from "../src/authenticate";
-import { readConfig } from "../src/config";
+import { readConfig } from "../src/core/config";
 import { createSmtpRelay } from "../src/deliver/relays/smtp";
 import { handleEmail } from "../src/inbound";
 import { parseAddress } from "../src/mail/address";
+import { headerValue } from "../src/mail/header-fields";
 import { parseReceived } from "../src/receive";
-import { headerValue } from "../src/receive/header-section";
 import { route } from "../src/route";
 import { INBOUND_CHAIN, runChain } from "../src/route/chain";
 import { insertAlias } from "../src/store/aliases";
-import { insertDomain, upsertDestination } from "../src/store/domains";
+import { upsertDestination } from "../src/store/destinations";
+import { insertDomain } from "../src/store/domains";
 import { findRoutingFacts, type RoutingFacts } from "../src/store/routing";
 import { createZoneResolver, type Zone } from "../test/support/dns/zone";
 import { benchListFanout } from "./lists-fanout";

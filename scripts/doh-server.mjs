@@ -45,7 +45,7 @@ async function loadDnsModules() {
       contents: [
         'export { answerFromZone } from "./test/support/dns/zone-server";',
         'export { compileZone } from "./test/support/dns/zone";',
-        'export { decodeMessage } from "./src/dns/wire";',
+        'export { decodeMessage } from "./src/dns/decode-message";',
       ].join("\n"),
       resolveDir: root,
       loader: "ts",

@@ -9,18 +9,20 @@
  */
 
 import { type AuthResults, authenticate, type Resolver, summarize } from "./authenticate";
-import { type Config, readConfig } from "./config";
+import { type Config, readConfig } from "./core/config";
 import { newId } from "./core/ids";
 import { log, logError } from "./core/log";
-import { forwardVerified, relay, relayTraceBlock, withPrependedHeaders } from "./deliver/forward";
-import { srsForward } from "./deliver/srs";
+import type { LoggedDecision } from "./core/logged-decision";
+import { enqueueForRelay, forwardVerified, relayTraceBlock, withPrependedHeaders } from "./deliver/forward";
 import { handleListMessage } from "./lists/handle-list-message";
 import { lookupKey, parseAddress } from "./mail/address";
+import { isAutoSubmitted } from "./mail/auto-submitted";
+import { headerValue } from "./mail/header-fields";
+import { srsForward } from "./mail/minted-address";
 import { type ReceivedMessage, type ReceiveProblem, receive } from "./receive";
-import { headerValue } from "./receive/header-section";
 import { route } from "./route";
 import { type Decision, formatReply, reject } from "./route/decision";
-import { insertMessageLog, type LoggedDecision, type MessageLogEntry } from "./store/messages";
+import { insertMessageLog, type MessageLogEntry } from "./store/messages";
 
 export interface InboundDeps {
   resolverFor(env: Env): Resolver;
@@ -135,14 +137,14 @@ export async function handleEmail(
   const decision = routed.decision;
 
   // ── deliver ────────────────────────────────────────────────────────────────────────────────
-  if (decision.kind !== "accept") {
-    return finish(message, env, { ...entry, auth }, decision, [], routed.queries);
-  }
-  if (decision.handoff) {
+  if (decision.kind === "handoff") {
     // A mailing list address: lists/ decides and acts (posting chain, transform, fan-out, commands,
     // bounces), and its decision is the one logged.
     const list = await handleListMessage(env, { id, mail, auth, handoff: decision.handoff, now: deps.now() });
     return finish(message, env, { ...entry, auth }, list.decision, list.destinations, routed.queries, list.logged);
+  }
+  if (decision.kind !== "accept") {
+    return finish(message, env, { ...entry, auth }, decision, [], routed.queries);
   }
   const trace = {
     loopKey: lookupKey(recipient.address),
@@ -150,10 +152,10 @@ export async function handleEmail(
     authResults: auth.header,
     originalRcpt: recipient.address,
   };
-  const viaForward = decision.deliveries.filter((d) => d.via === "forward");
+  const viaForward = decision.destinations.filter((d) => d.via === "forward");
   const { forwarded, refused } = await forwardVerified(message, viaForward, trace);
   const toRelay = [
-    ...decision.deliveries.filter((d) => d.via === "relay").map((d) => d.to),
+    ...decision.destinations.filter((d) => d.via === "relay").map((d) => d.to),
     ...refused.map((r) => r.to),
   ];
   for (const failure of refused) {
@@ -163,24 +165,18 @@ export async function handleEmail(
     const raw = withPrependedHeaders(relayTraceBlock(trace, config.authservId, new Date(deps.now())), mail.raw);
     // R2/D1/Queue failure throws: nothing has been promised to the sender yet except any
     // forward() above, which a retry may repeat (a duplicate is better than a loss).
-    await relay(env, {
+    await enqueueForRelay(env, {
       messageLogId: id,
       raw,
       mailFrom: await envelopeSenderFor(mail.mailFrom, recipient.domain, config, deps),
       recipients: toRelay,
       domain: recipient.domain,
       senderAuthenticated: auth.authenticated,
-      autoSubmitted: isAutoSubmitted(mail),
+      autoSubmitted: isAutoSubmitted(headerValue(mail.headers, "auto-submitted")),
     });
   }
   const logged: LoggedDecision = toRelay.length > 0 && forwarded.length === 0 ? "relayed" : "forwarded";
   return finish(message, env, { ...entry, auth }, decision, [...forwarded, ...toRelay], routed.queries, logged);
-}
-
-function isAutoSubmitted(mail: ReceivedMessage): boolean {
-  // RFC 3834 section 5: anything but "no" marks an automatic message.
-  const value = headerValue(mail.headers, "auto-submitted");
-  return value !== undefined && value.trim().toLowerCase() !== "no";
 }
 
 async function envelopeSenderFor(mailFrom: string, domain: string, config: Config, deps: InboundDeps): Promise<string> {
@@ -192,6 +188,7 @@ async function envelopeSenderFor(mailFrom: string, domain: string, config: Confi
 
 const LOGGED: Record<Decision["kind"], LoggedDecision> = {
   accept: "forwarded",
+  handoff: "list",
   hold: "held",
   discard: "discarded",
   reject: "rejected",

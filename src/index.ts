@@ -7,17 +7,16 @@
 
 import { createApp } from "./api";
 import type { Resolver } from "./authenticate";
-import { expireApiCounters } from "./credentials/expire-api-counters";
-import { handleDeadLetterBatch, handleDeliveryBatch } from "./deliver/consumer";
-import { failOrphanedDeliveries } from "./deliver/fail-orphaned-deliveries";
-import type { DeliveryJob } from "./deliver/job";
 import { createDohResolver } from "./dns/doh";
 import { handleEmail, type InboundDeps } from "./inbound";
-import { handleFanoutBatch } from "./lists/fanout";
-import { sweepLists } from "./lists/moderation";
-import { expireFinishedDeliveries, expireMessageLog, runSweeps, type Sweep } from "./scheduled";
+import { dispatchQueue } from "./runners/dispatch-queue";
+import type { QueueDeps } from "./runners/queue-deps";
+import { SWEEPS } from "./sweeps";
+import { runSweeps } from "./sweeps/sweep";
 
-export interface WorkerDeps extends InboundDeps {}
+export interface WorkerDeps extends InboundDeps, QueueDeps {
+  now(): number;
+}
 
 // A resolver per message, over the per-isolate answer cache (defaultDnsCache): answers are reused
 // across messages for their TTL, but an in-flight query is never shared between two requests,
@@ -25,27 +24,6 @@ export interface WorkerDeps extends InboundDeps {}
 function dohResolverFor(env: Env): Resolver {
   return createDohResolver({ url: env.DOH_URL || "https://cloudflare-dns.com/dns-query" });
 }
-
-const DEAD_LETTER_QUEUE = "facteur-delivery-dlq";
-const FANOUT_QUEUE = "facteur-fanout";
-
-const listHousekeeping: Sweep = {
-  name: "list-housekeeping",
-  description: "expire held posts and confirmation tokens; score relay refusals of members' copies as bounces",
-  run: async (env, now) => {
-    const { expired, scored } = await sweepLists(env, now);
-    return expired + scored;
-  },
-};
-
-/** Sweeps run on every cron tick, in this order. */
-const SWEEPS: readonly Sweep[] = [
-  listHousekeeping, // moderation queue expiry, confirmation tokens, bounce scoring (lists)
-  failOrphanedDeliveries, // rows queued by an email() whose queue send failed (the sender retried)
-  expireMessageLog, // inbound log retention
-  expireFinishedDeliveries, // finished delivery rows and the R2 bodies no queued row still needs
-  expireApiCounters, // failed-auth throttle and send rate-limit windows that have passed
-];
 
 export function createWorker(overrides: Partial<WorkerDeps> = {}) {
   const deps: WorkerDeps = { resolverFor: dohResolverFor, now: () => Date.now(), ...overrides };
@@ -60,17 +38,14 @@ export function createWorker(overrides: Partial<WorkerDeps> = {}) {
       await handleEmail(message, env, deps);
     },
 
-    async queue(batch: MessageBatch<DeliveryJob>, env: Env, ctx: ExecutionContext): Promise<void> {
-      // One Worker consumes three queues; the batch says which.
-      if (batch.queue === FANOUT_QUEUE) await handleFanoutBatch(batch as MessageBatch<unknown>, env, ctx);
-      else if (batch.queue === DEAD_LETTER_QUEUE) await handleDeadLetterBatch(batch, env, ctx);
-      else await handleDeliveryBatch(batch, env, ctx);
+    async queue(batch: MessageBatch<unknown>, env: Env, _ctx: ExecutionContext): Promise<void> {
+      await dispatchQueue(batch, env, deps);
     },
 
     async scheduled(controller: ScheduledController, env: Env, _ctx: ExecutionContext): Promise<void> {
       await runSweeps(env, controller.scheduledTime, SWEEPS);
     },
-  } satisfies ExportedHandler<Env, DeliveryJob>;
+  } satisfies ExportedHandler<Env, unknown>;
 }
 
 export default createWorker();

@@ -1,10 +1,11 @@
 /**
  * Pagination: `limit` (default 50, at most 200) and an opaque `cursor`, the base64url of the last
- * key of the previous page. Opaque so the key can change (id, address, composite) without breaking
+ * key of the previous page (the `next` key of a store page). Opaque so the key can change (id, address, composite) without breaking
  * clients; a cursor that does not decode is a 400 naming the `cursor` field.
  */
 import { z } from "@hono/zod-openapi";
 import { fromBase64Url, toBase64Url, utf8 } from "../credentials/encoding";
+import type { Page } from "../store/pagination";
 import { invalid } from "./problem";
 
 export const DEFAULT_PAGE_SIZE = 50;
@@ -39,15 +40,12 @@ export function decodeCursor(cursor: string | undefined): string | undefined {
   }
 }
 
-/** Builds a page from limit+1 rows: the extra row only says there is a next page. */
-export function page<T>(
-  rows: T[],
-  limit: number,
-  keyOf: (row: T) => string,
-): { items: T[]; next_cursor: string | null } {
-  const items = rows.slice(0, limit);
-  const last = items.at(-1);
-  return { items, next_cursor: rows.length > limit && last !== undefined ? encodeCursor(keyOf(last)) : null };
+/**
+ * The response body for a store page (store/pagination.ts): its rows mapped to their API shape and
+ * its next key encoded as the cursor.
+ */
+export function pageBody<T, U>(page: Page<T>, map: (row: T) => U): { items: U[]; next_cursor: string | null } {
+  return { items: page.rows.map(map), next_cursor: page.next === null ? null : encodeCursor(page.next) };
 }
 
 export function pageSchema<T extends z.ZodType>(item: T, name: string) {

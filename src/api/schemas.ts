@@ -3,32 +3,14 @@
  * IDNA A-labels, local part as given; src/address.ts), so handlers only ever see normal forms.
  */
 import { z } from "@hono/zod-openapi";
-import { normalizeDomain, parseAddress } from "../mail/address";
+import { parseAddress } from "../mail/address";
+import { domainName, printableText } from "../store/value-schemas";
 
 /** A bounded, printable string: no control characters sneak into headers or logs. */
-export function text(max: number) {
-  return (
-    z
-      .string()
-      .max(max)
-      // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
-      .refine((v) => !/[\u0000-\u001f\u007f]/.test(v), "must not contain control characters")
-  );
-}
+export const text = printableText;
 
-export const DomainName = z
-  .string()
-  .min(1)
-  .max(1024)
-  .transform((value, ctx) => {
-    const domain = normalizeDomain(value);
-    if (!domain) {
-      ctx.addIssue({ code: "custom", message: "not a valid domain name" });
-      return z.NEVER;
-    }
-    return domain;
-  })
-  .openapi({ type: "string", example: "example.com", description: "Domain name; IDNA names are stored as A-labels" });
+/** A domain name, normalised while validated. */
+export const DomainName = domainName;
 
 export const EmailAddress = z
   .string()
@@ -59,17 +41,6 @@ export function iso(ms: number | null): string | null {
 
 export function isoRequired(ms: number): string {
   return new Date(ms).toISOString();
-}
-
-/** Parses a JSON array column, tolerating NULL and corrupt values. */
-export function jsonList(value: string | null): string[] | null {
-  if (value === null) return null;
-  try {
-    const parsed: unknown = JSON.parse(value);
-    return Array.isArray(parsed) ? parsed.filter((v): v is string => typeof v === "string") : [];
-  } catch {
-    return [];
-  }
 }
 
 export const Deleted = z.object({ deleted: z.literal(true) }).openapi("Deleted");

@@ -1,18 +1,13 @@
 /**
  * Authenticate an inbound message: DKIM (RFC 6376), SPF (RFC 7208, only from a trusted Received
- * header), ARC (RFC 8617) and DMARC (RFC 7489), with mailauth imported by parts. One result
- * object per message and the Authentication-Results text (RFC 8601) for it.
+ * header), ARC (RFC 8617) and DMARC (RFC 7489), through the mailauth fence (src/mailauth/). One
+ * result object per message and the Authentication-Results text (RFC 8601) for it.
  *
  * The orchestration mirrors mailauth's own `authenticate()`, minus BIMI (its import chain pulls in
  * undici, which does not load in workerd) and minus trusting Received headers blindly.
  */
-import "./node-compat";
-import { arc } from "mailauth/lib/arc";
-import type { dkimVerify } from "mailauth/lib/dkim/verify";
-import { evaluateDmarc } from "mailauth/lib/dmarc";
 import type { Resolver } from "../dns/types";
-import { checkSpf } from "./check-spf";
-import { dkimVerifyInMemory } from "./dkim-verify-in-memory";
+import { checkDmarc, checkSpf, verifyArc, verifyDkim } from "../mailauth";
 import { clientFromTopReceived } from "./trusted-received";
 
 export type { Resolver };
@@ -67,14 +62,14 @@ export async function authenticate(raw: Uint8Array, options: AuthenticateOptions
   const input = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
   const curTime = options.now !== undefined ? new Date(options.now * 1000) : undefined;
 
-  // The message is in memory already: skip mailauth's stream plumbing and per-byte loops
-  // (dkim-verify-in-memory.ts; same results).
-  const dkimResult = await dkimVerifyInMemory(input, {
+  // The message is in memory already: verifyDkim skips mailauth's stream plumbing and per-byte
+  // loops (mailauth/dkim-verify.ts; same results).
+  const dkimResult = await verifyDkim(input, {
     resolver,
     sender: options.mailFrom || undefined,
     minBitLength: MIN_KEY_BITS,
     ...(curTime ? { curTime } : {}),
-  } as Parameters<typeof dkimVerify>[1]);
+  });
 
   const client = clientFromTopReceived(options.topReceived, options.trustedReceivers);
   let spfCheck: AuthResults["spf"];
@@ -102,16 +97,10 @@ export async function authenticate(raw: Uint8Array, options: AuthenticateOptions
     spfInfo = `spf=none (${client.reason}) smtp.mailfrom=${options.mailFrom || "<>"}`;
   }
 
-  const arcResult = await arc(
-    dkimResult.arc as Parameters<typeof arc>[0],
-    {
-      resolver,
-      minBitLength: MIN_KEY_BITS,
-    } as Parameters<typeof arc>[1],
-  );
+  const arcResult = await verifyArc(dkimResult.arc, { resolver, minBitLength: MIN_KEY_BITS });
 
   const dkimRows = dkimResult.results ?? [];
-  const evaluation = await evaluateDmarc({
+  const evaluation = await checkDmarc({
     headerFrom: dkimResult.headerFrom,
     fromFields: dkimResult.fromFields,
     spfDomains: spfPassDomain ? [spfPassDomain] : [],
@@ -120,7 +109,7 @@ export async function authenticate(raw: Uint8Array, options: AuthenticateOptions
       .map((row) => ({ id: row.id, domain: row.signingDomain, aligned: row.status.aligned })),
     arcResult,
     resolver,
-  } as unknown as Parameters<typeof evaluateDmarc>[0]);
+  });
 
   const fromDomains = [
     ...new Set((dkimResult.headerFrom ?? []).map((a) => a.slice(a.lastIndexOf("@") + 1).toLowerCase())),

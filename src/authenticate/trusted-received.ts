@@ -7,7 +7,7 @@
  * could have been written by the sender, so it proves nothing (RFC 5321 section 4.4 lets any hop
  * add trace fields).
  */
-import { getClientAddress, parseReceived } from "mailauth/lib/parse-received";
+import { parseReceivedField, receivedClientAddress } from "../mailauth";
 
 export type SpfClient =
   | { trusted: true; ip: string; helo: string | undefined; by: string }
@@ -16,10 +16,10 @@ export type SpfClient =
 export function clientFromTopReceived(topReceived: string | undefined, trustedBy: RegExp | null): SpfClient {
   if (!trustedBy) return { trusted: false, reason: "no trusted receiver configured" };
   if (!topReceived) return { trusted: false, reason: "no Received header" };
-  const parsed = parseReceived(`Received: ${topReceived}`);
+  const parsed = parseReceivedField(topReceived);
   const by = parsed.by?.value?.trim().toLowerCase();
   if (!by || !trustedBy.test(by)) return { trusted: false, reason: `top Received not written by a trusted receiver` };
-  const ip = getClientAddress(parsed.from);
+  const ip = receivedClientAddress(parsed);
   if (!ip) return { trusted: false, reason: "trusted Received header carries no client IP" };
   return { trusted: true, ip, helo: parsed.from?.value?.trim() || undefined, by };
 }

@@ -8,6 +8,8 @@
  * first per-message, the rest per-recipient).
  */
 import PostalMime from "postal-mime";
+import { headerValue } from "../mail/header-fields";
+import { findHeaderEnd } from "../mail/header-section";
 
 export interface DsnRecipientReport {
   /** Address from Final-Recipient (type prefix such as "rfc822;" removed). */
@@ -70,14 +72,6 @@ function stripType(value: string | undefined): string | undefined {
   return (semi >= 0 ? value.slice(semi + 1) : value).trim().replace(/^<(.*)>$/, "$1");
 }
 
-function headerOf(headers: string, name: string): string | undefined {
-  for (const group of parseFieldGroups(headers.split(/\r?\n\r?\n/)[0] ?? "")) {
-    const value = group.get(name);
-    if (value) return value;
-  }
-  return undefined;
-}
-
 function asText(content: string | ArrayBuffer | Uint8Array): string {
   return typeof content === "string" ? content : new TextDecoder().decode(content);
 }
@@ -109,17 +103,16 @@ export async function parseDsn(raw: Uint8Array | string): Promise<ParsedDsn | nu
     /^(?:text\/rfc822-headers|message\/rfc822|message\/global(?:-headers)?)$/i.test(a.mimeType),
   );
   // CRLF line endings whatever postal-mime normalised them to (RFC 5322 section 2.1).
-  const originalHeaders = originalPart
-    ? asText(originalPart.content)
-        .split(/\r?\n\r?\n/)[0]!
-        .replace(/\r?\n/g, "\r\n")
-    : undefined;
+  const originalText = originalPart ? asText(originalPart.content) : undefined;
+  const originalHeaders = originalText
+    ?.slice(0, findHeaderEnd(originalText)?.fieldsEnd ?? originalText.length)
+    .replace(/\r?\n/g, "\r\n");
   return {
     reportingMta: stripType(perMessage?.get("reporting-mta")),
     arrivalDate: perMessage?.get("arrival-date"),
     originalEnvelopeId: perMessage?.get("original-envelope-id"),
     recipients,
-    originalMessageId: originalHeaders ? headerOf(originalHeaders, "message-id") : undefined,
+    originalMessageId: (originalHeaders && headerValue(originalHeaders, "message-id")) || undefined,
     originalHeaders,
   };
 }

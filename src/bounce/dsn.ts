@@ -10,8 +10,12 @@
  *                                                        enough to identify the message
  *
  * Written by hand: mimetext builds ordinary messages but not multipart/report with a
- * message/delivery-status part, and the format is a short, fixed layout.
+ * message/delivery-status part, and the format is a short, fixed layout. The subject is fixed
+ * ASCII, so no encoded words are needed.
  */
+import { rfc5322Date } from "../mail/date";
+import { headerValue } from "../mail/header-fields";
+import { headerSectionText } from "../mail/header-section";
 
 export interface DsnRecipient {
   /** The address that failed (RFC 3464 section 2.3.2 Final-Recipient). */
@@ -47,27 +51,11 @@ export interface DsnInput {
   messageId?: string;
 }
 
-/**
- * A crafted message can carry a header section of hundreds of KB; returning it whole would make
- * the report a carrier for it. Postfix returns headers capped similarly.
- */
-export const MAX_RETURNED_HEADER_BYTES = 64 * 1024;
 /** Anything but printable US-ASCII and whitespace (RFC 6531/6533 territory). */
 const NON_ASCII = /[^\t\n\r\x20-\x7e]/;
 
 /** RFC 5322 section 2.1.1: lines are at most 998 characters. */
 const MAX_FIELD_VALUE = 900;
-
-const DAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
-const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-
-/** RFC 5322 section 3.3 date-time, in UTC with a numeric zone. */
-export function rfc5322Date(date: Date): string {
-  const pad = (n: number) => String(n).padStart(2, "0");
-  return `${DAYS[date.getUTCDay()]}, ${date.getUTCDate()} ${MONTHS[date.getUTCMonth()]} ${date.getUTCFullYear()} ${pad(
-    date.getUTCHours(),
-  )}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())} +0000`;
-}
 
 /** One line, no CR/LF (a reply could smuggle fields into the report otherwise), bounded. */
 function oneLine(value: string): string {
@@ -88,28 +76,6 @@ export function statusFromReply(reply: string, klass: "4" | "5" = "5"): string {
   const match = /^\d{3}[ -]([245])\.(\d{1,3})\.(\d{1,3})\b/.exec(reply.trim());
   if (match && match[1] === klass) return `${klass}.${match[2]}.${match[3]}`;
   return `${klass}.0.0`;
-}
-
-/** The header section of a raw message (up to the first empty line), CRLF line endings, capped. */
-export function originalHeaderSection(raw: Uint8Array | string): string {
-  const text =
-    typeof raw === "string"
-      ? raw.slice(0, MAX_RETURNED_HEADER_BYTES * 2)
-      : new TextDecoder().decode(raw.subarray(0, MAX_RETURNED_HEADER_BYTES * 2));
-  const end = text.search(/\r?\n\r?\n/);
-  let header = end >= 0 ? text.slice(0, end) : text;
-  if (header.length > MAX_RETURNED_HEADER_BYTES) {
-    // Cut on a line boundary so no field is left half-written.
-    header = header.slice(0, header.lastIndexOf("\n", MAX_RETURNED_HEADER_BYTES));
-  }
-  return `${header.replace(/\r?\n/g, "\r\n")}\r\n`;
-}
-
-/** The unfolded value of the first header field `name` in a header section, or undefined. */
-export function headerValue(headers: string, name: string): string | undefined {
-  const re = new RegExp(`^${name.replace(/[-]/g, "\\-")}[ \\t]*:(.*(?:\\r?\\n[ \\t].*)*)`, "im");
-  const match = re.exec(headers);
-  return match ? match[1]!.replace(/\r?\n/g, "").trim() : undefined;
 }
 
 function randomHex(bytes: number): string {
@@ -137,7 +103,8 @@ export function buildDsn(input: DsnInput): string {
   const now = input.now ?? new Date();
   const boundary = input.boundary ?? `dsn-${randomHex(12)}`;
   const messageId = input.messageId ?? `<${randomHex(16)}@${input.messageIdDomain}>`;
-  const original = originalHeaderSection(input.originalHeaders);
+  // The original's header section, capped (mail/header-section.ts MAX_RETURNED_HEADER_BYTES).
+  const original = headerSectionText(input.originalHeaders);
   const originalMessageId = headerValue(original, "Message-ID");
   const subject = headerValue(original, "Subject");
   const global = input.recipients.some((r) => NON_ASCII.test(r.finalRecipient));

@@ -6,7 +6,8 @@
  * "backscatter" to innocent third parties, so Facteur bounces only mail whose sender was
  * authenticated (DMARC pass, or an aligned SPF/DKIM pass) and never answers automatic mail.
  */
-import type { DeliveryOrigin } from "../deliver/job";
+import type { DeliveryOrigin } from "../core/jobs";
+import { isListBounceAddress } from "../mail/minted-address";
 
 export interface BounceCandidate {
   /** Envelope sender of the failed message: where the DSN would go. */
@@ -30,8 +31,6 @@ export type BounceSuppression =
 
 export type BounceVerdict = { bounce: true } | { bounce: false; reason: BounceSuppression };
 
-/** A list's bounce address, plain or VERP-encoded (`list-bounces@`, `list-bounces+member=host@`). */
-const LIST_BOUNCES = /-bounces(?:\+[^@]*)?@/i;
 /** Conventional addresses of mail systems themselves; answering them loops. */
 const MAILER_DAEMON = /^(?:mailer-daemon|postmaster)@/i;
 
@@ -45,7 +44,7 @@ export function mayBounce(candidate: BounceCandidate): BounceVerdict {
   // RFC 3834 section 2: automatic responses are not sent to automatically submitted mail.
   if (candidate.autoSubmitted) return { bounce: false, reason: "auto-submitted" };
   // A list's VERP/bounces address: the list itself processes the failure (bounce scoring).
-  if (LIST_BOUNCES.test(candidate.mailFrom)) return { bounce: false, reason: "list-bounce-address" };
+  if (isListBounceAddress(candidate.mailFrom)) return { bounce: false, reason: "list-bounce-address" };
   // No backscatter: an unauthenticated sender may be forged.
   if (!candidate.senderAuthenticated) return { bounce: false, reason: "unauthenticated" };
   return { bounce: true };

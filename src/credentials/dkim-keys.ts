@@ -3,50 +3,19 @@
  * the private key encrypted (key-encryption.ts), the DNS records to publish, and the signing key
  * for other modules (`loadSigningKey`: the API's submission and the mailing lists sign with it).
  */
+import { type DkimAlgorithm, type DkimKey, findSigningDkimKey, insertDkimKey } from "../store/dkim-keys";
 import { toBase64 } from "./encoding";
 import { decryptSecret, encryptSecret } from "./key-encryption";
 
-export type DkimAlgorithm = "rsa-sha256" | "ed25519-sha256";
 export type KeyType = "rsa" | "ed25519";
 
 /** RFC 8301 section 3.2: RSA keys of at least 1024 bits, 2048 recommended. */
 export const RSA_MODULUS_BITS = 2048;
 
-export interface DkimKey {
-  domain: string;
-  selector: string;
-  algorithm: DkimAlgorithm;
-  /** base64 as published in p= */
-  publicKey: string;
-  active: boolean;
-  createdAt: number;
-}
-
 export interface SigningKey {
   selector: string;
   algorithm: DkimAlgorithm;
   privateKeyPem: string;
-}
-
-interface KeyRow {
-  domain: string;
-  selector: string;
-  algorithm: DkimAlgorithm;
-  public_key: string;
-  private_key_enc: string;
-  active: number;
-  created_at: number;
-}
-
-function toKey(row: KeyRow): DkimKey {
-  return {
-    domain: row.domain,
-    selector: row.selector,
-    algorithm: row.algorithm,
-    publicKey: row.public_key,
-    active: row.active === 1,
-    createdAt: row.created_at,
-  };
 }
 
 function pem(label: string, der: ArrayBuffer): string {
@@ -104,32 +73,14 @@ export async function createDkimKey(
     pair.privateKeyPem,
     keyContext(input.domain, input.selector),
   );
-  const row = await env.DB.prepare(
-    `INSERT INTO dkim_keys (domain, selector, algorithm, public_key, private_key_enc, active, created_at)
-     VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6)
-     ON CONFLICT (domain, selector) DO NOTHING
-     RETURNING *`,
-  )
-    .bind(input.domain, input.selector, pair.algorithm, pair.publicKey, sealed, now)
-    .first<KeyRow>();
-  return row ? toKey(row) : null;
-}
-
-/** Every key of a domain, newest first. */
-export async function listDkimKeys(db: D1Database, domain: string): Promise<DkimKey[]> {
-  const { results } = await db
-    .prepare("SELECT * FROM dkim_keys WHERE domain = ?1 ORDER BY created_at DESC, rowid DESC")
-    .bind(domain)
-    .all<KeyRow>();
-  return results.map(toKey);
-}
-
-export async function deleteDkimKey(db: D1Database, domain: string, selector: string): Promise<boolean> {
-  const result = await db
-    .prepare("DELETE FROM dkim_keys WHERE domain = ?1 AND selector = ?2")
-    .bind(domain, selector)
-    .run();
-  return (result.meta.changes ?? 0) > 0;
+  return insertDkimKey(env.DB, {
+    domain: input.domain,
+    selector: input.selector,
+    algorithm: pair.algorithm,
+    publicKey: pair.publicKey,
+    privateKeyEnc: sealed,
+    createdAt: now,
+  });
 }
 
 /**
@@ -142,18 +93,14 @@ export async function loadSigningKey(
   env: Pick<Env, "DB" | "KEY_ENCRYPTION_KEY">,
   domain: string,
 ): Promise<SigningKey | null> {
-  const row = await env.DB.prepare(
-    "SELECT * FROM dkim_keys WHERE domain = ?1 AND active = 1 ORDER BY created_at DESC, rowid DESC LIMIT 1",
-  )
-    .bind(domain.toLowerCase())
-    .first<KeyRow>();
-  if (!row) return null;
+  const key = await findSigningDkimKey(env.DB, domain);
+  if (!key) return null;
   const privateKeyPem = await decryptSecret(
     env.KEY_ENCRYPTION_KEY,
-    row.private_key_enc,
-    keyContext(row.domain, row.selector),
+    key.privateKeyEnc,
+    keyContext(key.domain, key.selector),
   );
-  return { selector: row.selector, algorithm: row.algorithm, privateKeyPem };
+  return { selector: key.selector, algorithm: key.algorithm, privateKeyPem };
 }
 
 export interface DnsRecord {

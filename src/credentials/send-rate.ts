@@ -3,6 +3,7 @@
  * (shared by every isolate, like the authentication throttle). A stolen password must not turn
  * a domain into a spam cannon before anyone notices.
  */
+import { deleteSendCountsBefore, incrementSendCount } from "../store/send-counts";
 
 /** Default when SEND_RATE_PER_HOUR is unset: generous for a person, small for a spammer. */
 export const DEFAULT_SEND_RATE_PER_HOUR = 100;
@@ -34,19 +35,12 @@ export async function takeSendAllowance(
   now = Date.now(),
 ): Promise<number | null> {
   const windowStart = now - (now % SEND_RATE_WINDOW_MS);
-  const row = await db
-    .prepare(
-      `INSERT INTO send_counts (user_name, window_start, count) VALUES (?1, ?2, 1)
-       ON CONFLICT (user_name, window_start) DO UPDATE SET count = count + 1
-       RETURNING count`,
-    )
-    .bind(userName, windowStart)
-    .first<{ count: number }>();
-  if ((row?.count ?? 1) <= perHour) return null;
+  const count = await incrementSendCount(db, userName, windowStart);
+  if (count <= perHour) return null;
   return Math.max(1, Math.ceil((windowStart + SEND_RATE_WINDOW_MS - now) / 1000));
 }
 
 /** Deletes finished windows (for the scheduled sweep). */
 export function pruneSendCounts(db: D1Database, now = Date.now()): D1PreparedStatement {
-  return db.prepare("DELETE FROM send_counts WHERE window_start < ?1").bind(now - SEND_RATE_WINDOW_MS);
+  return deleteSendCountsBefore(db, now - SEND_RATE_WINDOW_MS);
 }

@@ -9,8 +9,10 @@
  * already final gets no new job.
  */
 
-import { FINAL_STATUSES, insertDeliveries } from "../store/deliveries";
-import { type DeliveryJob, type DeliveryOrigin, jobBytes, MAX_JOB_BYTES, MAX_RECIPIENTS_PER_JOB } from "./job";
+import { FINAL_STATUSES } from "../core/delivery-status";
+import { type DeliveryJob, type DeliveryOrigin, MAX_JOB_BYTES, MAX_RECIPIENTS_PER_JOB } from "../core/jobs";
+import { insertDeliveries } from "../store/deliveries";
+import { jobBytes } from "./job";
 
 export interface DeliveryRequest {
   origin: DeliveryOrigin;

@@ -5,8 +5,10 @@
  * with an SRS envelope sender so SPF passes at the destination.
  */
 
-import type { Delivery } from "../route/decision";
-import { LOOP_HEADER } from "../route/rules/loop-marker";
+import { AUTH_SUMMARY_HEADER, LOOP_HEADER, ORIGINAL_RCPT_HEADER } from "../core/trace-headers";
+import { concatBytes } from "../mail/bytes";
+import { rfc5322Date } from "../mail/date";
+import type { Destination } from "../route/decision";
 import { enqueueDelivery } from "./enqueue";
 
 export interface TraceInfo {
@@ -19,15 +21,12 @@ export interface TraceInfo {
   originalRcpt: string;
 }
 
-export const AUTH_SUMMARY_HEADER = "X-Facteur-Authentication";
-export const ORIGINAL_RCPT_HEADER = "X-Facteur-Original-To";
-
 /** Header values come from the network: keep them on one line (RFC 5322 section 2.2). */
 function oneLine(value: string): string {
   return value.replace(/[\r\n]+/g, " ");
 }
 
-export function forwardHeaders(trace: TraceInfo): Headers {
+function forwardHeaders(trace: TraceInfo): Headers {
   const headers = new Headers();
   headers.set(LOOP_HEADER, trace.loopKey);
   headers.set(AUTH_SUMMARY_HEADER, oneLine(trace.authSummary));
@@ -38,18 +37,18 @@ export function forwardHeaders(trace: TraceInfo): Headers {
 /** Forward to each verified destination. Returns the ones forward() refused, for the relay. */
 export async function forwardVerified(
   message: Pick<ForwardableEmailMessage, "forward">,
-  deliveries: readonly Delivery[],
+  destinations: readonly Destination[],
   trace: TraceInfo,
 ): Promise<{ forwarded: string[]; refused: { to: string; error: string }[] }> {
   const forwarded: string[] = [];
   const refused: { to: string; error: string }[] = [];
-  for (const delivery of deliveries) {
+  for (const destination of destinations) {
     try {
-      await message.forward(delivery.to, forwardHeaders(trace));
-      forwarded.push(delivery.to);
+      await message.forward(destination.to, forwardHeaders(trace));
+      forwarded.push(destination.to);
     } catch (error) {
       // A destination whose verification was withdrawn: do not lose the message, relay it instead.
-      refused.push({ to: delivery.to, error: (error as Error).message });
+      refused.push({ to: destination.to, error: (error as Error).message });
     }
   }
   return { forwarded, refused };
@@ -65,7 +64,7 @@ const encoder = new TextEncoder();
 export function relayTraceBlock(trace: TraceInfo, authservId: string, now: Date): string {
   const fold = (value: string) => oneLine(value).replace(/;\s*/g, ";\r\n\t");
   return (
-    `Received: by ${authservId} (Facteur) for <${oneLine(trace.originalRcpt)}>; ${now.toUTCString().replace("GMT", "+0000")}\r\n` +
+    `Received: by ${authservId} (Facteur) for <${oneLine(trace.originalRcpt)}>; ${rfc5322Date(now)}\r\n` +
     `Authentication-Results: ${fold(trace.authResults)}\r\n` +
     `${LOOP_HEADER}: ${trace.loopKey}\r\n` +
     `${AUTH_SUMMARY_HEADER}: ${oneLine(trace.authSummary)}\r\n`
@@ -73,14 +72,14 @@ export function relayTraceBlock(trace: TraceInfo, authservId: string, now: Date)
 }
 
 export function withPrependedHeaders(block: string, raw: Uint8Array): Uint8Array {
-  const head = encoder.encode(block);
-  const out = new Uint8Array(head.byteLength + raw.byteLength);
-  out.set(head, 0);
-  out.set(raw, head.byteLength);
-  return out;
+  return concatBytes([encoder.encode(block), raw]);
 }
 
-export async function relay(
+/**
+ * Queues alias mail for the relay: stores the body in R2 and enqueues delivery jobs. The relay
+ * itself runs later, in the delivery consumer. Returns the deliveries rows' ids.
+ */
+export async function enqueueForRelay(
   env: Pick<Env, "MAIL" | "DB" | "DELIVERY_QUEUE">,
   args: {
     messageLogId: string;

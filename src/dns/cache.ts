@@ -12,14 +12,14 @@
 import type { Outcome } from "./read-answer";
 
 /** Entries kept at most. An entry is a few hundred bytes (a DKIM key is the largest). */
-export const DEFAULT_MAX_ENTRIES = 1000;
+const DEFAULT_MAX_ENTRIES = 1000;
 /**
  * RFC 2308 section 5 lets a negative answer live for the SOA minimum, often hours. A key that was
  * just published must be found soon, so Facteur caps it.
  */
-export const DEFAULT_NEGATIVE_TTL_CAP_SECONDS = 60;
+const DEFAULT_NEGATIVE_TTL_CAP_SECONDS = 60;
 /** Caps positive TTLs too, so a rotated DKIM key or changed DMARC policy is seen within the hour. */
-export const DEFAULT_MAX_TTL_SECONDS = 3600;
+const DEFAULT_MAX_TTL_SECONDS = 3600;
 
 export type DnsCacheOptions = {
   maxEntries?: number;

@@ -5,9 +5,10 @@
  * ETIMEOUT, a body that is not the answer to our question is EBADRESP.
  */
 import { log } from "../core/log";
+import { decodeMessage } from "./decode-message";
 import { type Outcome, readAnswer } from "./read-answer";
 import type { SupportedType } from "./types";
-import { decodeMessage, encodeQuery, MAX_MESSAGE_OCTETS, randomId, WireFormatError } from "./wire";
+import { encodeQuery, MAX_MESSAGE_OCTETS, randomId, WireFormatError } from "./wire";
 
 /**
  * How long one lookup may take. A DoH answer normally takes tens of milliseconds, so 5 s means the

@@ -1,7 +1,7 @@
 import { dnsError } from "./types";
 
 /** RFC 1035 section 2.3.4: a label is at most 63 octets. */
-export const MAX_LABEL_OCTETS = 63;
+const MAX_LABEL_OCTETS = 63;
 /** RFC 1035 section 2.3.4: a name is at most 255 octets on the wire, length octets and root included. */
 export const MAX_NAME_OCTETS = 255;
 

@@ -38,7 +38,7 @@ export function dnsError(code: DnsErrorCode, name: string, detail?: string): Dns
 }
 
 /** Record types the resolvers answer, the ones mailauth asks for plus SOA/SPF. */
-export const SUPPORTED_TYPES = ["A", "AAAA", "TXT", "MX", "CNAME", "PTR", "NS", "SOA", "SPF"] as const;
+const SUPPORTED_TYPES = ["A", "AAAA", "TXT", "MX", "CNAME", "PTR", "NS", "SOA", "SPF"] as const;
 export type SupportedType = (typeof SUPPORTED_TYPES)[number];
 
 export function isSupportedType(rrtype: string): rrtype is SupportedType {

@@ -4,7 +4,7 @@
  *   soft  a temporary one given up on (Action: failed, 4.x.x), or a VERP bounce with no readable
  *         report: +0.5
  *   spam  a refusal because of content or reputation: the member's mailbox is fine, so it does
- *         not count (issue 4), otherwise one spammer's post would disable half the list
+ *         not count, otherwise one spammer's post would disable half the list
  *   none  delayed/delivered/relayed/expanded reports (RFC 3464 section 2.3.3): not a failure
  */
 import type { DsnRecipientReport } from "../bounce/dsn-parse";

@@ -1,16 +1,16 @@
 /**
- * Bounces to team-bounces+<verp>@d (issue 4): find the member (VERP first, else the DSN's
+ * Bounces to team-bounces+<verp>@d: find the member (VERP first, else the DSN's
  * Final-Recipient), classify the report, and score: hard +1, soft +0.5, at most one counted
  * bounce a day; after a quiet period the score starts over; at the threshold the member is
  * disabled and told so. Bounces are never re-sent to the list; undecodable ones are logged.
  */
 import { type ParsedDsn, parseDsn } from "../bounce/dsn-parse";
 import { log } from "../core/log";
+import { decodeVerp, listAddresses } from "../mail/minted-address";
+import { findMember, findMemberByVerpKey, findModerators, recordMemberBounce } from "../store/members";
 import { BOUNCE_WEIGHT, type BounceKind, classifyReport } from "./bounce-classify";
 import { sendNotice } from "./notice";
-import { findMember, findMemberByVerpKey, findModerators, recordMemberBounce } from "./store/members";
 import type { List, Member } from "./types";
-import { decodeVerp } from "./verp";
 
 const DAY_MS = 86_400_000;
 
@@ -125,7 +125,7 @@ async function notifyDisabled(env: Env, list: List, member: Member, score: numbe
     `Delivery of ${list.address} to ${member.address} has been suspended after repeated bounces`,
     `(score ${score}, threshold ${list.bounceThreshold}).`,
     "",
-    `To receive the list again, send "subscribe" to ${list.localPart}-request@${list.domain},`,
+    `To receive the list again, send "subscribe" to ${listAddresses(list).request},`,
     "or ask a list owner to re-enable you.",
   ].join("\n");
   // The member's mailbox is failing, but a soft problem may have cleared: try to tell them, and

@@ -1,16 +1,17 @@
 /**
- * Commands by email to team-request@d (issue 4): subscribe, unsubscribe, help, in the Subject or
- * the first body line. Subscribing and unsubscribing are confirmed by replying to a token address
+ * Commands by email to team-request@d, where the RFC 2369 List-Subscribe, List-Unsubscribe and
+ * List-Help fields point: subscribe, unsubscribe, help, in the Subject or the first body line. Subscribing and unsubscribing are confirmed by replying to a token address
  * (double opt-in), so nobody can subscribe someone else: the confirmation goes to the address
  * being subscribed, and only its owner can answer it.
  */
 import PostalMime from "postal-mime";
 import { randomToken } from "../core/ids";
+import { listAddresses } from "../mail/minted-address";
 import type { ReceivedMessage } from "../receive";
+import { type ConfirmAction, findRecentConfirmation, insertConfirmation } from "../store/confirmations";
+import { findMember } from "../store/members";
 import { sendNotice } from "./notice";
-import { type ConfirmAction, findRecentConfirmation, insertConfirmation } from "./store/confirmations";
-import { findMember } from "./store/members";
-import { type List, listAddresses } from "./types";
+import type { List } from "./types";
 
 export type Command = "subscribe" | "unsubscribe" | "help";
 

@@ -6,12 +6,14 @@
 import type { AuthResults } from "../authenticate";
 import { loadSigningKey, type SigningKey } from "../credentials/dkim-keys";
 import { storeDeliveryBody } from "../deliver/enqueue";
-import { headerEnd, joinMessage, splitMessage } from "../transform/message";
+import { headerEnd } from "../mail/header-section";
+import { joinMessage, splitMessage } from "../mail/message-parts";
+import { listAddresses } from "../mail/minted-address";
 import { LIST_PIPELINE, runPipeline } from "../transform/pipeline";
-import type { TransformContext } from "../transform/types";
+import type { DmarcMitigation, TransformContext } from "../transform/types";
 import { startFanout } from "./fanout";
-import { type DmarcMitigation, decideDmarcMitigation } from "./rules/dmarc-policy";
-import { type List, listAddresses, listIdOf } from "./types";
+import { decideDmarcMitigation } from "./rules/dmarc-policy";
+import { type List, listIdOf } from "./types";
 
 export interface PostToDistribute {
   messageLogId: string;

@@ -1,6 +1,6 @@
 /**
  * List fan-out through FANOUT_QUEUE (wrangler.toml): the producer turns a post into one job per
- * page of members; the consumer (`handleFanoutBatch`) turns a page into delivery jobs, each member
+ * page of members; the consumer (runners/fanout-consumer.ts) turns a page into delivery jobs, each member
  * with its VERP envelope sender and a prepend block holding its List-Unsubscribe and its own DKIM
  * signature. A 10,000-member list is 20 pages of 500: no invocation reads, signs or enqueues more
  * than one page, so CPU, memory and subrequests stay bounded whatever the list size.
@@ -9,16 +9,17 @@
  * (body, recipient) and a recipient already final gets no new job (deliver/enqueue.ts).
  */
 
-import { log, logError } from "../core/log";
+import type { FanoutJob } from "../core/jobs";
+import { log } from "../core/log";
 import { loadSigningKey, type SigningKey } from "../credentials/dkim-keys";
 import { enqueueDeliveryJobs, type RecipientSpec } from "../deliver/enqueue";
-import { type FanoutJob, InvalidFanoutJobError, parseFanoutJob } from "./fanout-job";
+import { listAddresses, verpAddress } from "../mail/minted-address";
+import { findListByAddress } from "../store/lists";
+import { findFanoutPage, findPageStarts } from "../store/members";
+import { InvalidFanoutJobError } from "./fanout-job";
 import { createMemberSigner, type MemberSigner, signMemberCopy } from "./member-signature";
-import { findListByAddress } from "./store/lists";
-import { findFanoutPage, findPageStarts } from "./store/members";
-import { type List, listAddresses } from "./types";
+import type { List } from "./types";
 import { publicBaseUrl, unsubscribeToken, unsubscribeUrl } from "./unsubscribe-url";
-import { verpAddress } from "./verp";
 
 /**
  * Members per fan-out job. Each member costs one RSA-2048 signature (~1-2 ms, see bench) and
@@ -68,39 +69,6 @@ export async function startFanout(
 export interface FanoutDeps {
   loadKey?: (env: Env, domain: string) => Promise<SigningKey | null>;
   pageSize?: number;
-}
-
-/** queue() handler for `facteur-fanout`: each message is one page. */
-export async function handleFanoutBatch(
-  batch: MessageBatch<unknown>,
-  env: Env,
-  _ctx?: ExecutionContext,
-  deps: FanoutDeps = {},
-): Promise<void> {
-  for (const message of batch.messages) {
-    let job: FanoutJob;
-    try {
-      job = parseFanoutJob(message.body);
-    } catch (error) {
-      // Retrying cannot repair a malformed job: logged loudly, then acknowledged.
-      logError({ stage: "queue", unit: "fanout", outcome: "malformed-job", messageId: message.id, error });
-      message.ack();
-      continue;
-    }
-    try {
-      await processFanoutPage(env, job, deps);
-      message.ack();
-    } catch (error) {
-      if (error instanceof InvalidFanoutJobError) {
-        logError({ stage: "queue", unit: "fanout", outcome: "dropped", messageId: job.messageLogId, error });
-        message.ack();
-        continue;
-      }
-      // D1, R2, the key store or the delivery queue failed: the page is retried as a whole.
-      logError({ stage: "queue", unit: "fanout", outcome: "retry", messageId: job.messageLogId, error });
-      message.retry({ delaySeconds: Math.min(300, 10 * 2 ** Math.min(message.attempts, 5)) });
-    }
-  }
 }
 
 export interface PageResult {

@@ -1,5 +1,5 @@
 /**
- * What email() calls for a list address (routing recognised it: lists/list-address.ts). Reads top
+ * What email() calls for a list address (routing recognised it: route/rules/list-address.ts). Reads top
  * to bottom: find the list, then per address kind: post (posting chain → distribute / hold /
  * reject / discard), -request (commands), -owner (to the owners), -bounces (scoring), -confirm
  * (double opt-in and reply-to-notice moderation).
@@ -10,22 +10,26 @@
 import PostalMime from "postal-mime";
 import type { AuthResults } from "../authenticate";
 import { log } from "../core/log";
+import type { LoggedDecision } from "../core/logged-decision";
+import { LOOP_HEADER } from "../core/trace-headers";
 import { enqueueDelivery, storeDeliveryBody } from "../deliver/enqueue";
+import { isAutoSubmitted } from "../mail/auto-submitted";
+import { concatBytes } from "../mail/bytes";
+import { headerValue } from "../mail/header-fields";
+import { listAddresses } from "../mail/minted-address";
 import type { ReceivedMessage } from "../receive";
-import { headerValue } from "../receive/header-section";
 import { type Decision, type ListHandoff, reject } from "../route/decision";
-import type { LoggedDecision } from "../store/messages";
+import { takeConfirmation } from "../store/confirmations";
+import { findHeldByToken } from "../store/held";
+import { findListByAddress } from "../store/lists";
+import { findMember, findModerators, updateMember, upsertMember } from "../store/members";
 import { handleBounce } from "./bounces";
 import { handleCommand } from "./commands";
 import { distributePost } from "./distribute";
 import { holdPost, type ModerationAction, moderateHeld } from "./moderation";
 import { sendNotice } from "./notice";
 import { POSTING_CHAIN, runPostingChain } from "./posting-chain";
-import { takeConfirmation } from "./store/confirmations";
-import { findHeldByToken } from "./store/held";
-import { findListByAddress } from "./store/lists";
-import { findMember, findModerators, updateMember, upsertMember } from "./store/members";
-import { type List, listAddresses, listIdOf } from "./types";
+import { type List, listIdOf } from "./types";
 
 export interface ListMessageInput {
   id: string;
@@ -42,8 +46,14 @@ export interface ListMessageOutcome {
   destinations: string[];
 }
 
-function accepted(rule: string, reason: string, destinations: string[] = []): ListMessageOutcome {
-  return { decision: { kind: "accept", rule, reason, deliveries: [] }, logged: "list", destinations };
+/** The list took the message: the handoff stands, with the rule that acted and what it did. */
+function accepted(
+  input: ListMessageInput,
+  rule: string,
+  reason: string,
+  destinations: string[] = [],
+): ListMessageOutcome {
+  return { decision: { kind: "handoff", rule, reason, handoff: input.handoff }, logged: "list", destinations };
 }
 
 function discarded(rule: string, reason: string): ListMessageOutcome {
@@ -58,9 +68,12 @@ function authorOf(mail: ReceivedMessage): string | null {
   return mail.from.addresses[0]?.toLowerCase() ?? null;
 }
 
+/**
+ * Mail no robot may answer (RFC 3834 section 2): automatic by its Auto-Submitted field, or sent
+ * with the null reverse-path, which only reports (DSNs, RFC 3464) use.
+ */
 function isAutomatic(mail: ReceivedMessage): boolean {
-  const auto = headerValue(mail.headers, "auto-submitted")?.trim().toLowerCase();
-  return mail.mailFrom === "" || (auto !== undefined && !auto.startsWith("no"));
+  return mail.mailFrom === "" || isAutoSubmitted(headerValue(mail.headers, "auto-submitted"));
 }
 
 export async function handleListMessage(env: Env, input: ListMessageInput): Promise<ListMessageOutcome> {
@@ -105,7 +118,7 @@ async function handlePost(env: Env, list: List, input: ListMessageInput): Promis
         now,
       });
       const reason = `${verdict.reason}; dmarc ${distribution.mitigation.action} (${distribution.mitigation.reason}); ${distribution.pages} page(s)`;
-      return accepted(rule, reason, [list.address]);
+      return accepted(input, rule, reason, [list.address]);
     }
     case "hold": {
       const held = await holdPost(env, {
@@ -139,7 +152,7 @@ async function handleRequest(env: Env, list: List, input: ListMessageInput): Pro
   if (!requester || isAutomatic(input.mail))
     return discarded("list:request", "automatic message to -request: not answered");
   const outcome = await handleCommand(env, { id: input.id, list, message: input.mail, requester, now: input.now });
-  return accepted("list:request", outcome.reason, [requester]);
+  return accepted(input, "list:request", outcome.reason, [requester]);
 }
 
 async function handleOwner(env: Env, list: List, input: ListMessageInput): Promise<ListMessageOutcome> {
@@ -147,10 +160,8 @@ async function handleOwner(env: Env, list: List, input: ListMessageInput): Promi
   if (owners.length === 0) return rejected(reject("list:owner", 550, "5.1.1", `${list.address} has no owner`));
   const r2Key = `owner/${input.id}.eml`;
   // The loop marker stops a copy that comes back (an owner forwarding to team-owner@) for good.
-  const marker = new TextEncoder().encode(`X-Facteur-Loop: ${listAddresses(list).owner}\r\n`);
-  const raw = new Uint8Array(marker.length + input.mail.raw.length);
-  raw.set(marker, 0);
-  raw.set(input.mail.raw, marker.length);
+  const marker = new TextEncoder().encode(`${LOOP_HEADER}: ${listAddresses(list).owner}\r\n`);
+  const raw = concatBytes([marker, input.mail.raw]);
   await storeDeliveryBody(env, r2Key, raw, { messageLogId: input.id, origin: "list" });
   await enqueueDelivery(env, {
     origin: "list",
@@ -163,6 +174,7 @@ async function handleOwner(env: Env, list: List, input: ListMessageInput): Promi
     senderAuthenticated: input.auth.authenticated,
   });
   return accepted(
+    input,
     "list:owner",
     `to ${owners.length} owner(s)`,
     owners.map((o) => o.address),
@@ -179,7 +191,7 @@ async function handleBounceMessage(env: Env, list: List, input: ListMessageInput
   });
   if (!outcome.counted) return discarded("list:bounce", `${outcome.member ?? "unknown member"}: ${outcome.reason}`);
   const reason = `${outcome.member}: ${outcome.kind} bounce, score ${outcome.score}/${list.bounceThreshold}${outcome.disabled ? ", disabled" : ""}`;
-  return accepted("list:bounce", reason);
+  return accepted(input, "list:bounce", reason);
 }
 
 /** "reject" / "discard" on the first line (or Subject) of a reply to a moderation notice; else approve. */
@@ -211,7 +223,7 @@ async function handleConfirm(env: Env, list: List, input: ListMessageInput): Pro
     const action = await moderationActionOf(input.mail);
     const result = await moderateHeld(env, held.id, action, input.now);
     if (!result.ok) return discarded("list:confirm", `held post ${held.id}: ${result.problem}`);
-    return accepted("list:moderate", `${replier} ${action}d held post ${held.id}`);
+    return accepted(input, "list:moderate", `${replier} ${action}d held post ${held.id}`);
   }
 
   const confirmation = await takeConfirmation(env.DB, token, input.now);
@@ -249,7 +261,7 @@ async function handleConfirm(env: Env, list: List, input: ListMessageInput): Pro
     messageId: input.id,
     member: confirmation.address,
   });
-  return accepted("list:confirm", `${confirmation.action} of ${confirmation.address} confirmed`, [
+  return accepted(input, "list:confirm", `${confirmation.action} of ${confirmation.address} confirmed`, [
     confirmation.address,
   ]);
 }

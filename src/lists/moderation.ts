@@ -1,5 +1,5 @@
 /**
- * Moderation (issue 4): a held post is stored raw in R2 with its reason; moderators get a notice
+ * Moderation: a held post is stored raw in R2 with its reason; moderators get a notice
  * through the relay whose Reply-To carries a token (replying approves; "reject" or "discard" as
  * the first line does that instead); the API acts on it too. Held posts expire, swept by
  * scheduled() through `sweepExpiredHeld`.
@@ -8,15 +8,16 @@ import type { AuthResults } from "../authenticate";
 import { randomToken } from "../core/ids";
 import { log, logError } from "../core/log";
 import { storeDeliveryBody } from "../deliver/enqueue";
+import { listAddresses } from "../mail/minted-address";
+import { deleteExpiredConfirmations } from "../store/confirmations";
+import { deleteHeld, findExpiredHeld, findHeldById, type HeldMessage, heldKey, insertHeld } from "../store/held";
+import { findListByAddress } from "../store/lists";
+import { findModerators } from "../store/members";
 import { type Distribution, distributePost } from "./distribute";
 import { sendNotice } from "./notice";
 import { scoreRelayRefusals } from "./relay-refusals";
 import type { PostVerdict } from "./rules/types";
-import { deleteExpiredConfirmations } from "./store/confirmations";
-import { deleteHeld, findExpiredHeld, findHeldById, type HeldMessage, heldKey, insertHeld } from "./store/held";
-import { findListByAddress } from "./store/lists";
-import { findModerators } from "./store/members";
-import { type List, listAddresses } from "./types";
+import type { List } from "./types";
 
 /** A held post small enough is attached to the notice; bigger ones are only described. */
 const MAX_ATTACHED_BYTES = 256 * 1024;

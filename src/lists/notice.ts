@@ -4,14 +4,15 @@
  * single delivery (origin "notice"). The envelope sender is the list's -bounces address, so a
  * notice that bounces is processed by the list and never answered (RFC 3834 section 2).
  */
-import "../authenticate/node-compat";
-import { dkimSign } from "mailauth/lib/dkim/sign";
-import { rfc5322Date } from "../bounce/dsn";
 import { randomToken } from "../core/ids";
 import { loadSigningKey, type SigningKey } from "../credentials/dkim-keys";
 import { enqueueDelivery, storeDeliveryBody } from "../deliver/enqueue";
-import { encodeDisplayName } from "../transform/message";
-import { type List, listAddresses, listIdOf } from "./types";
+import { concatBytes, fromBinaryString } from "../mail/bytes";
+import { encodeDisplayName } from "../mail/header-fields";
+import { listAddresses } from "../mail/minted-address";
+import { composeNotice } from "../mail/notice";
+import { signDkim } from "../mailauth";
+import { type List, listIdOf } from "./types";
 
 export interface Notice {
   to: string;
@@ -25,36 +26,21 @@ export interface Notice {
   attach?: Uint8Array;
 }
 
-function encodeSubject(subject: string): string {
-  if (/^[\x20-\x7e]*$/.test(subject)) return subject;
-  return `=?UTF-8?B?${Buffer.from(subject, "utf8").toString("base64")}?=`;
-}
-
+/** The notice as a binary string, CRLF line endings, unsigned. */
 export function buildNotice(list: List, notice: Notice, now: number): string {
-  const addresses = listAddresses(list);
-  const fields = [
-    `From: ${encodeDisplayName(`${list.name} list`)} <${addresses.owner}>`,
-    `To: <${notice.to}>`,
-    `Subject: ${encodeSubject(notice.subject)}`,
-    `Date: ${rfc5322Date(new Date(now))}`,
-    `Message-ID: <${randomToken(18)}@${list.domain}>`,
-    ...(notice.replyTo ? [`Reply-To: <${notice.replyTo}>`] : []),
-    ...(notice.inReplyTo ? [`In-Reply-To: ${notice.inReplyTo}`] : []),
-    `Auto-Submitted: ${notice.autoSubmitted ?? "auto-generated"}`,
-    `List-Id: ${encodeDisplayName(list.name)} <${listIdOf(list)}>`,
-    "MIME-Version: 1.0",
-  ];
-  const text = notice.text.replace(/\r?\n/g, "\r\n");
-  if (!notice.attach) {
-    return `${[...fields, "Content-Type: text/plain; charset=utf-8", "Content-Transfer-Encoding: 8bit"].join("\r\n")}\r\n\r\n${text}\r\n`;
-  }
-  const boundary = `facteur-${randomToken(12)}`;
-  const attached = Buffer.from(notice.attach).toString("binary");
-  return (
-    `${[...fields, `Content-Type: multipart/mixed; boundary="${boundary}"`, "Content-Transfer-Encoding: 8bit"].join("\r\n")}\r\n\r\n` +
-    `--${boundary}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n${text}\r\n` +
-    `--${boundary}\r\nContent-Type: message/rfc822\r\n\r\n${attached}\r\n--${boundary}--\r\n`
-  );
+  return composeNotice({
+    from: { name: `${list.name} list`, address: listAddresses(list).owner },
+    to: notice.to,
+    subject: notice.subject,
+    text: notice.text,
+    date: new Date(now),
+    messageId: `<${randomToken(18)}@${list.domain}>`,
+    replyTo: notice.replyTo,
+    inReplyTo: notice.inReplyTo,
+    autoSubmitted: notice.autoSubmitted ?? "auto-generated",
+    fields: { "List-Id": `${encodeDisplayName(list.name)} <${listIdOf(list)}>` },
+    attach: notice.attach ? { filename: "held-post.eml", message: notice.attach } : undefined,
+  });
 }
 
 /** Builds, signs, stores and queues one notice. `key` names the R2 object (unique per notice). */
@@ -64,20 +50,15 @@ export async function sendNotice(
   deps: { loadKey?: (env: Env, domain: string) => Promise<SigningKey | null> } = {},
 ): Promise<void> {
   const { list } = input;
-  let raw = buildNotice(list, input.notice, input.now);
+  let raw = fromBinaryString(buildNotice(list, input.notice, input.now));
   const signingKey = await (deps.loadKey ?? loadSigningKey)(env, list.domain);
   if (signingKey) {
-    const signed = await dkimSign(Buffer.from(raw, "binary"), {
-      signatureData: [
-        { signingDomain: list.domain, selector: signingKey.selector, privateKey: signingKey.privateKeyPem },
-      ],
-      signTime: new Date(input.now),
-    } as unknown as Parameters<typeof dkimSign>[1]);
-    raw = signed.signatures + raw;
+    const key = { domain: list.domain, selector: signingKey.selector, privateKeyPem: signingKey.privateKeyPem };
+    const signed = await signDkim(raw, key, { signTime: new Date(input.now) });
+    raw = concatBytes([new TextEncoder().encode(signed.signatures), raw]);
   }
-  const bytes = Buffer.from(raw, "binary");
   const r2Key = `notice/${input.messageLogId}/${input.key}.eml`;
-  await storeDeliveryBody(env, r2Key, new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), {
+  await storeDeliveryBody(env, r2Key, raw, {
     messageLogId: input.messageLogId,
     origin: "notice",
   });

@@ -7,43 +7,37 @@
  */
 import { statusFromReply } from "../bounce/dsn";
 import { log } from "../core/log";
-import type { Sweep } from "../scheduled";
+import { decodeVerp, parseVerpAddress } from "../mail/minted-address";
 import { markDsn } from "../store/deliveries";
+import { listBouncedListDeliveries } from "../store/delivery-sweeps";
+import { findListByAddress } from "../store/lists";
+import { findMemberByVerpKey } from "../store/members";
 import { classifyReport } from "./bounce-classify";
 import { applyBounce } from "./bounces";
-import { findListByAddress } from "./store/lists";
-import { findMemberByVerpKey } from "./store/members";
-import { decodeVerp } from "./verp";
 
 /** Rows per sweep: each costs a few D1 statements; the next sweep takes the rest. */
 export const REFUSALS_PER_SWEEP = 200;
 const UNSCORED = "suppressed:list-bounce-address";
-const VERP_SENDER = /^(.+)-bounces\+([^@]+)@(.+)$/;
 
 export async function scoreRelayRefusals(env: Env, now: number): Promise<{ scored: number }> {
-  const { results } = await env.DB.prepare(
-    `SELECT id, message_log_id, mail_from, rcpt, last_reply FROM deliveries
-      WHERE status = 'bounced' AND origin = 'list' AND dsn = ?1 ORDER BY id LIMIT ?2`,
-  )
-    .bind(UNSCORED, REFUSALS_PER_SWEEP)
-    .all<{ id: string; message_log_id: string; mail_from: string; rcpt: string; last_reply: string | null }>();
+  const rows = await listBouncedListDeliveries(env.DB, UNSCORED, REFUSALS_PER_SWEEP);
   let scored = 0;
-  for (const row of results) {
-    const match = VERP_SENDER.exec(row.mail_from);
-    const list = match ? await findListByAddress(env.DB, `${match[1]}@${match[3]}`) : null;
-    const key = list && match ? decodeVerp(env.LIST_SECRET, list.address, match[2]!) : null;
+  for (const row of rows) {
+    const verp = parseVerpAddress(row.mailFrom);
+    const list = verp ? await findListByAddress(env.DB, verp.list) : null;
+    const key = list && verp ? decodeVerp(env.LIST_SECRET, list.address, verp.token) : null;
     const member = list && key ? await findMemberByVerpKey(env.DB, list.address, key) : null;
     if (list && member) {
-      const reply = row.last_reply ?? "";
+      const reply = row.lastReply ?? "";
       const kind = classifyReport({ action: "failed", status: statusFromReply(reply, "5"), diagnosticCode: reply });
-      const outcome = await applyBounce(env, list, member, kind, row.message_log_id, now);
+      const outcome = await applyBounce(env, list, member, kind, row.messageLogId, now);
       if (outcome.counted) scored++;
     } else {
       log({
         stage: "bounce",
         unit: "relay-refusal",
         outcome: "no-member",
-        messageId: row.message_log_id,
+        messageId: row.messageLogId,
         rcpt: row.rcpt,
       });
     }
@@ -51,10 +45,3 @@ export async function scoreRelayRefusals(env: Env, now: number): Promise<{ score
   }
   return { scored };
 }
-
-/** The scheduled() sweep for src/index.ts SWEEPS (before expire-finished-deliveries). */
-export const scoreListRelayRefusals: Sweep = {
-  name: "score-list-relay-refusals",
-  description: "score members' copies the relay refused outright as list bounces",
-  run: async (env, now) => (await scoreRelayRefusals(env, now)).scored,
-};

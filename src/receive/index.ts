@@ -3,7 +3,8 @@
  * looks at D1 or DNS; a message that fails here is rejected before any other work.
  */
 import { addressParser, decodeWords } from "postal-mime";
-import { type HeaderField, headerValue, headerValues, parseHeaderSection } from "./header-section";
+import { type HeaderField, headerValue, headerValues } from "../mail/header-fields";
+import { parseHeaderSection } from "../mail/header-section";
 import { isObfuscatedFrom } from "./obfuscated-from";
 import { readBounded } from "./read-raw";
 

@@ -3,6 +3,8 @@
  * we never buffer past the configured cap: the moment the running total exceeds it, the
  * stream is cancelled and the caller answers 552 5.3.4 (RFC 3463: message too big for system).
  */
+import { concatBytes } from "../mail/bytes";
+
 export type ReadResult = { ok: true; bytes: Uint8Array } | { ok: false; bytesRead: number };
 
 export async function readBounded(
@@ -42,11 +44,5 @@ export async function readBounded(
   // A shorter stream than announced: copy out what came, so the big buffer is not kept alive.
   if (buffer) return { ok: true, bytes: total === buffer.byteLength ? buffer : buffer.slice(0, total) };
   if (chunks.length === 1 && chunks[0]) return { ok: true, bytes: chunks[0] };
-  const bytes = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return { ok: true, bytes };
+  return { ok: true, bytes: concatBytes(chunks) };
 }

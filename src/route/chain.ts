@@ -1,7 +1,7 @@
-import { listAddress } from "../lists/list-address";
 import { alias } from "./rules/alias";
 import { dmarcReject } from "./rules/dmarc-reject";
 import { headerFrom } from "./rules/header-from";
+import { listAddress } from "./rules/list-address";
 import { loopMarker } from "./rules/loop-marker";
 import { noSuchUser } from "./rules/no-such-user";
 import { srsReturn } from "./rules/srs-return";

@@ -1,6 +1,6 @@
 /**
  * What Facteur decided for one recipient of one message: a small union, free of side effects.
- * The entry point turns it into forward()/enqueue, setReject() or a thrown error.
+ * The entry point turns it into forward()/enqueue, a call into lists/, setReject() or a thrown error.
  */
 
 /** An SMTP reply for a rejection: basic code (RFC 5321 section 4.2) and enhanced status (RFC 3463). */
@@ -10,7 +10,8 @@ export interface SmtpReply {
   text: string;
 }
 
-export interface Delivery {
+/** Where an accepted message goes, and how. Not to be confused with a deliveries row in D1. */
+export interface Destination {
   /** Final destination address. */
   to: string;
   /**
@@ -32,8 +33,13 @@ export interface ListHandoff {
   token?: string;
 }
 
+/**
+ * accept: forward or relay to `destinations` (never empty); handoff: a list address, handed to
+ * lists/ with what routing recognised; the others carry no destination.
+ */
 export type Decision =
-  | { kind: "accept"; rule: string; reason: string; deliveries: Delivery[]; handoff?: ListHandoff }
+  | { kind: "accept"; rule: string; reason: string; destinations: Destination[] }
+  | { kind: "handoff"; rule: string; reason: string; handoff: ListHandoff }
   | { kind: "hold"; rule: string; reason: string }
   | { kind: "discard"; rule: string; reason: string }
   | { kind: "reject"; rule: string; reason: string; reply: SmtpReply }

@@ -1,6 +1,6 @@
 import type { AuthResults } from "../authenticate";
-import type { Config } from "../config";
-import type { SrsReverseResult } from "../deliver/srs";
+import type { Config } from "../core/config";
+import type { SrsReverseResult } from "../mail/minted-address";
 import type { ReceivedMessage } from "../receive";
 import type { RoutingFacts } from "../store/routing";
 import type { Decision } from "./decision";

@@ -7,15 +7,10 @@
  * count D1 queries per invocation).
  */
 
+import type { DeliveryStatus } from "../core/delivery-status";
 import { newId } from "../core/ids";
-import type { DeliveryOrigin } from "../deliver/job";
-
-export type DeliveryStatus = "queued" | "deferred" | "sent" | "bounced" | "failed";
-
-export const DELIVERY_STATUSES: readonly DeliveryStatus[] = ["queued", "deferred", "sent", "bounced", "failed"];
-
-/** A row in a final state is never sent again (Queues delivers at least once). */
-export const FINAL_STATUSES: ReadonlySet<DeliveryStatus> = new Set(["sent", "bounced", "failed"]);
+import type { DeliveryOrigin } from "../core/jobs";
+import { type Page, type PageRequest, pageOf } from "./pagination";
 
 export interface Delivery {
   id: string;
@@ -227,27 +222,22 @@ export async function failDeliveries(
   return results.map(toDelivery);
 }
 
-export const MAX_LIST_LIMIT = 200;
+/** Rows per page at most, whatever the caller asks. */
+const MAX_LIST_LIMIT = 200;
 
-export interface ListDeliveriesOptions {
+export interface ListDeliveriesOptions extends PageRequest {
   /** messages.id: every delivery of one inbound message. */
   message?: string;
   status?: DeliveryStatus;
   /** Only deliveries sent for these domains of ours (a domain-scoped API token). */
   domains?: string[];
-  limit: number;
-  /** Opaque cursor from a previous page. */
-  cursor?: string | null;
 }
 
-export interface DeliveryPage {
-  items: Delivery[];
-  /** Pass back as `cursor` for the next page; null on the last page. */
-  cursor: string | null;
-}
-
-/** Newest first. The cursor is the last id of the page (ids sort by creation time). */
-export async function listDeliveries(env: Pick<Env, "DB">, options: ListDeliveriesOptions): Promise<DeliveryPage> {
+/**
+ * Newest first. Ids sort by creation (core/ids.ts, monotonic within an isolate), so the page key
+ * is the id and `after` continues below it.
+ */
+export async function listDeliveries(env: Pick<Env, "DB">, options: ListDeliveriesOptions): Promise<Page<Delivery>> {
   const limit = Math.max(1, Math.min(MAX_LIST_LIMIT, Math.floor(options.limit) || 50));
   const where: string[] = [];
   const params: unknown[] = [];
@@ -263,8 +253,8 @@ export async function listDeliveries(env: Pick<Env, "DB">, options: ListDeliveri
     params.push(JSON.stringify(options.domains));
     where.push(`domain IN (SELECT value FROM json_each(?${params.length}))`);
   }
-  if (options.cursor) {
-    params.push(options.cursor);
+  if (options.after) {
+    params.push(options.after);
     where.push(`id < ?${params.length}`);
   }
   params.push(limit + 1);
@@ -272,7 +262,5 @@ export async function listDeliveries(env: Pick<Env, "DB">, options: ListDeliveri
   const { results } = await env.DB.prepare(sql)
     .bind(...params)
     .all<DeliveryRow>();
-  const more = results.length > limit;
-  const items = results.slice(0, limit).map(toDelivery);
-  return { items, cursor: more ? (items.at(-1)?.id ?? null) : null };
+  return pageOf(results.map(toDelivery), limit, (delivery) => delivery.id);
 }

@@ -1,7 +1,13 @@
 /** The inbound message log: one row per message and recipient, whatever the decision. */
-import type { AuthResults } from "../authenticate";
+import type { LoggedDecision } from "../core/logged-decision";
+import { readJsonList } from "./json-column";
+import { type Page, type PageRequest, pageOf } from "./pagination";
 
-export type LoggedDecision = "forwarded" | "relayed" | "list" | "held" | "rejected" | "discarded" | "deferred";
+/** One authentication check as logged: its result and comment (authenticate/ gives more). */
+export interface LoggedCheck {
+  result: string;
+  comment: string;
+}
 
 export interface MessageLogEntry {
   id: string;
@@ -13,7 +19,7 @@ export interface MessageLogEntry {
   subject: string | null;
   fromHeader: string | null;
   size: number;
-  auth: Pick<AuthResults, "dkim" | "spf" | "arc" | "dmarc"> | null;
+  auth: { dkim: LoggedCheck; spf: LoggedCheck; arc: LoggedCheck; dmarc: LoggedCheck } | null;
   decision: LoggedDecision;
   rule: string | null;
   smtpReply: string | null;
@@ -65,7 +71,7 @@ export function insertMessageLog(db: D1Database, entry: MessageLogEntry): D1Prep
     );
 }
 
-export interface MessageRow {
+interface MessageRow {
   id: string;
   received_at: number;
   mail_from: string;
@@ -83,17 +89,66 @@ export interface MessageRow {
   destinations: string | null;
 }
 
-export interface MessageFilter {
+/** A logged message as read back: `auth` is the stored summary, null when absent or unreadable. */
+export interface LoggedMessage {
+  id: string;
+  receivedAt: number;
+  mailFrom: string;
+  rcptTo: string;
+  domain: string | null;
+  messageId: string | null;
+  subject: string | null;
+  fromHeader: string | null;
+  size: number;
+  auth: Record<string, { result: string; comment?: string | null }> | null;
+  decision: string;
+  rule: string | null;
+  smtpReply: string | null;
+  reason: string | null;
+  destinations: string[];
+}
+
+function readAuth(value: string | null): LoggedMessage["auth"] {
+  if (value === null) return null;
+  try {
+    return JSON.parse(value) as LoggedMessage["auth"];
+  } catch {
+    return null;
+  }
+}
+
+function rowToMessage(row: MessageRow): LoggedMessage {
+  return {
+    id: row.id,
+    receivedAt: row.received_at,
+    mailFrom: row.mail_from,
+    rcptTo: row.rcpt_to,
+    domain: row.domain,
+    messageId: row.message_id,
+    subject: row.subject,
+    fromHeader: row.from_header,
+    size: row.size,
+    auth: readAuth(row.auth),
+    decision: row.decision,
+    rule: row.rule,
+    smtpReply: row.smtp_reply,
+    reason: row.reason,
+    destinations: readJsonList(row.destinations) ?? [],
+  };
+}
+
+export interface MessageFilter extends PageRequest {
   rcpt?: string;
   decision?: string;
   /** Restrict to these recipient domains (domain-scoped API tokens). */
   domains?: string[];
-  /** Exclusive upper bound on id (ids sort by time, newest first). */
-  before?: string;
-  limit: number;
 }
 
-export async function listMessages(db: D1Database, filter: MessageFilter): Promise<MessageRow[]> {
+/**
+ * Newest first. Ids sort by creation (core/ids.ts, monotonic within an isolate), so the page key
+ * is the id and `after` continues below it; every filter has an index ending in id.
+ */
+export async function listMessages(db: D1Database, filter: MessageFilter): Promise<Page<LoggedMessage>> {
   const where: string[] = [];
   const params: unknown[] = [];
   if (filter.rcpt) {
@@ -111,15 +166,24 @@ export async function listMessages(db: D1Database, filter: MessageFilter): Promi
     });
     where.push(marks.length ? `domain IN (${marks.join(", ")})` : "0");
   }
-  if (filter.before) {
-    params.push(filter.before);
+  if (filter.after) {
+    params.push(filter.after);
     where.push(`id < ?${params.length}`);
   }
-  params.push(filter.limit);
+  params.push(filter.limit + 1);
   const sql = `SELECT * FROM messages ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY id DESC LIMIT ?${params.length}`;
   const { results } = await db
     .prepare(sql)
     .bind(...params)
     .all<MessageRow>();
-  return results;
+  return pageOf(results.map(rowToMessage), filter.limit, (message) => message.id);
+}
+
+/** Deletes up to `limit` log rows received before `cutoff` (the retention sweep); returns the count. */
+export async function deleteMessagesReceivedBefore(db: D1Database, cutoff: number, limit: number): Promise<number> {
+  const result = await db
+    .prepare("DELETE FROM messages WHERE id IN (SELECT id FROM messages WHERE received_at < ?1 LIMIT ?2)")
+    .bind(cutoff, limit)
+    .run();
+  return result.meta.changes ?? 0;
 }

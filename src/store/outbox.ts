@@ -3,6 +3,8 @@
  * bytes in R2 under `outbox/`. Read by `GET /api/v1/outbox` and by tests.
  */
 import { newId } from "../core/ids";
+import { readJsonList } from "./json-column";
+import { type Page, type PageRequest, pageOf } from "./pagination";
 
 export interface OutboxEntry {
   id: string;
@@ -28,7 +30,7 @@ function toEntry(row: OutboxRow): OutboxEntry {
   return {
     id: row.id,
     mailFrom: row.mail_from,
-    rcptTo: JSON.parse(row.rcpt_to) as string[],
+    rcptTo: readJsonList(row.rcpt_to) ?? [],
     r2Key: row.r2_key,
     size: row.size,
     createdAt: row.created_at,
@@ -55,32 +57,29 @@ export async function insertOutbox(
 
 export const MAX_OUTBOX_LIMIT = 100;
 
-export interface ListOutboxOptions {
-  limit: number;
-  cursor?: string | null;
+export interface ListOutboxOptions extends PageRequest {
   /** Include each message's raw text (default true). */
   withRaw?: boolean;
 }
 
-/** Newest first; the cursor is the last id of the page. */
+/** Newest first (ids sort by creation); the page key is the id. */
 export async function listOutbox(
   env: Pick<Env, "DB" | "MAIL">,
   options: ListOutboxOptions,
-): Promise<{ items: OutboxEntry[]; cursor: string | null }> {
+): Promise<Page<OutboxEntry>> {
   const limit = Math.max(1, Math.min(MAX_OUTBOX_LIMIT, Math.floor(options.limit) || 20));
-  const stmt = options.cursor
-    ? env.DB.prepare("SELECT * FROM outbox WHERE id < ?1 ORDER BY id DESC LIMIT ?2").bind(options.cursor, limit + 1)
+  const stmt = options.after
+    ? env.DB.prepare("SELECT * FROM outbox WHERE id < ?1 ORDER BY id DESC LIMIT ?2").bind(options.after, limit + 1)
     : env.DB.prepare("SELECT * FROM outbox ORDER BY id DESC LIMIT ?1").bind(limit + 1);
   const { results } = await stmt.all<OutboxRow>();
-  const more = results.length > limit;
-  const items = results.slice(0, limit).map(toEntry);
+  const page = pageOf(results.map(toEntry), limit, (entry) => entry.id);
   if (options.withRaw !== false) {
     await Promise.all(
-      items.map(async (item) => {
+      page.rows.map(async (item) => {
         const object = await env.MAIL.get(item.r2Key);
         item.raw = object ? await object.text() : undefined;
       }),
     );
   }
-  return { items, cursor: more ? (items.at(-1)?.id ?? null) : null };
+  return page;
 }

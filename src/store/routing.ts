@@ -5,6 +5,8 @@
  * log insert), which matters on the Free plan's 10 ms CPU budget.
  */
 import { lookupKey, splitSubaddress } from "../mail/address";
+import { listLocalPart } from "../mail/minted-address";
+import { readJsonList } from "./json-column";
 
 export interface AliasCandidate {
   address: string;
@@ -28,7 +30,7 @@ export interface RoutingFacts {
   tag: string | null;
   /**
    * The mailing list this address belongs to, when it is one of a list's addresses (team@,
-   * team-request@, team-owner@, team-bounces+…@, team-confirm+…@): see lists/list-address.ts.
+   * team-request@, team-owner@, team-bounces+…@, team-confirm+…@): see route/rules/list-address.ts.
    */
   list: ListFacts | null;
 }
@@ -77,13 +79,7 @@ SELECT 'list', NULL, l.enabled, NULL, l.address, l.lookup, NULL, NULL, NULL
   FROM lists l WHERE l.lookup IN (?3, ?4)`;
 
 function parseList(json: string | null): string[] {
-  if (!json) return [];
-  try {
-    const value: unknown = JSON.parse(json);
-    return Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : [];
-  } catch {
-    return [];
-  }
+  return readJsonList(json) ?? [];
 }
 
 export async function findRoutingFacts(db: D1Database, local: string, domain: string): Promise<RoutingFacts> {
@@ -104,7 +100,7 @@ export async function findRoutingFacts(db: D1Database, local: string, domain: st
   };
   for (const row of results) {
     if (row.kind === "domain" && row.name) {
-      const catchAll = row.catch_all === null ? null : parseList(row.catch_all);
+      const catchAll = readJsonList(row.catch_all);
       facts.domain = { name: row.name, enabled: row.enabled === 1, catchAll };
     } else if (row.kind === "alias" && row.address && row.lookup) {
       facts.candidates.push({
@@ -124,18 +120,6 @@ export async function findRoutingFacts(db: D1Database, local: string, domain: st
     }
   }
   return facts;
-}
-
-/** Suffixes of a list's own addresses (issue 4): team-request@, team-owner@, team-bounces@, team-confirm@. */
-export const LIST_SUFFIXES = ["-request", "-owner", "-bounces", "-confirm"] as const;
-
-/** "team-request" → "team"; a local part without a list suffix is returned as is. */
-export function listLocalPart(base: string): string {
-  const lower = base.toLowerCase();
-  for (const suffix of LIST_SUFFIXES) {
-    if (lower.endsWith(suffix) && lower.length > suffix.length) return base.slice(0, -suffix.length);
-  }
-  return base;
 }
 
 /** SQLite GLOB for an alias pattern: '*' stays a wildcard, '?' and '[' match themselves. */

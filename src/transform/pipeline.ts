@@ -3,14 +3,14 @@
  * - cleanse first: later handlers add fields cleanse would otherwise remove (List-*, Precedence);
  * - reply-to before dmarc-mitigation: a munged From adds the author as Reply-To only when the
  *   policy left none;
- * - dmarc-mitigation before dkim-sign: wrapping replaces the body that is hashed;
- * - dkim-sign after every header and body change it covers;
+ * - dmarc-mitigation before body-hash: wrapping replaces the body that is hashed;
+ * - body-hash after every body change (the signatures made from it at fan-out cover the header too);
  * - arc-seal LAST: any change after it would break its ARC-Message-Signature.
  */
 import { log } from "../core/log";
 import { arcSeal } from "./handlers/arc-seal";
+import { bodyHash } from "./handlers/body-hash";
 import { cleanse } from "./handlers/cleanse";
-import { dkimSign } from "./handlers/dkim-sign";
 import { dmarcMitigation } from "./handlers/dmarc-mitigation";
 import { listHeaders } from "./handlers/list-headers";
 import { listId } from "./handlers/list-id";
@@ -29,7 +29,7 @@ export const LIST_PIPELINE: readonly Handler[] = [
   precedence, // Precedence: list
   replyTo, // list / author / none
   dmarcMitigation, // munge From or wrap, as the DMARC rule decided
-  dkimSign, // body hash once; per-member signatures at fan-out
+  bodyHash, // body hash once; per-member signatures at fan-out
   arcSeal, // LAST: i = n+1, AAR = Facteur's inbound Authentication-Results
 ];
 

@@ -6,9 +6,16 @@
 
 import type { AuthResults } from "../authenticate";
 import type { SigningKey } from "../credentials/dkim-keys";
-import type { DmarcMitigation } from "../lists/rules/dmarc-policy";
-import type { List, ListAddresses } from "../lists/types";
-import type { MessageParts } from "./message";
+import type { MessageParts } from "../mail/message-parts";
+import type { ListAddresses } from "../mail/minted-address";
+import type { List } from "../store/lists";
+
+/**
+ * How the From of a list post is rewritten so that members' receivers see aligned mail
+ * (RFC 7489 section 3.1): the DMARC policy rule of the posting chain decides it, the
+ * dmarc-mitigation handler applies it.
+ */
+export type DmarcMitigation = { action: "munge" | "wrap" | "none"; reason: string };
 
 export interface TransformContext {
   readonly list: List;
@@ -19,7 +26,7 @@ export interface TransformContext {
   readonly auth: Pick<AuthResults, "header" | "arc">;
   /** The From author: address and decoded display name. */
   readonly author: { address: string; display: string | undefined };
-  /** What the DMARC policy rule decided (rules/dmarc-policy.ts); the mitigation handler applies it. */
+  /** What the DMARC policy rule decided (lists/rules/dmarc-policy.ts); the mitigation handler applies it. */
   readonly mitigation: DmarcMitigation;
   /** The list domain's DKIM key, null when the domain has none (then nothing is signed or sealed). */
   readonly signingKey: SigningKey | null;
@@ -29,7 +36,7 @@ export interface TransformContext {
   /** The message being transformed. */
   message: MessageParts;
   /**
-   * Set by dkim-sign: the body hash (RFC 6376 section 3.7) computed once for the shared body, and
+   * Set by body-hash: the body hash (RFC 6376 section 3.7) computed once for the shared body, and
    * the fields each member's signature covers. The signature itself is made per member at fan-out,
    * because List-Unsubscribe differs per member and RFC 8058 section 4 wants it signed.
    */

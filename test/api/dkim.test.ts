@@ -3,7 +3,7 @@
  * GET publishes verifies a signature made with the stored key (mailauth dkimVerify with a resolver
  * that answers only from the GET records).
  */
-import "../../src/authenticate/node-compat";
+import "../../src/mailauth/crypto-compat";
 import { env } from "cloudflare:test";
 import type { DNSResolver } from "mailauth";
 import { dkimSign } from "mailauth/lib/dkim/sign";

@@ -5,8 +5,8 @@
 import { env, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { recordAuthFailure } from "../../src/credentials/auth-throttle";
-import { expireApiCounters } from "../../src/credentials/expire-api-counters";
 import { takeSendAllowance } from "../../src/credentials/send-rate";
+import { expireApiCounters } from "../../src/sweeps/expire-api-counters";
 
 const ADMIN = { authorization: "Bearer test-admin-token" };
 

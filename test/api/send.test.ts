@@ -3,7 +3,7 @@
  * the records GET /dkim publishes), Bcc never appears in the sent header, a spoofed From is 403
  * with nothing queued, and the per-user rate limit answers 429 with Retry-After.
  */
-import "../../src/authenticate/node-compat";
+import "../../src/mailauth/crypto-compat";
 import { env } from "cloudflare:test";
 import type { DNSResolver } from "mailauth";
 import { dkimVerify } from "mailauth/lib/dkim/verify";
@@ -79,8 +79,8 @@ describe("POST /api/v1/send", () => {
     expect(e.DELIVERY_QUEUE.jobs.length).toBeGreaterThan(0);
     await runJobs(e.DELIVERY_QUEUE.jobs, e);
 
-    const { items } = await listOutbox(env, { limit: 10 });
-    const sent = items.find((i) => i.raw?.includes(result.message_id));
+    const { rows } = await listOutbox(env, { limit: 10 });
+    const sent = rows.find((i) => i.raw?.includes(result.message_id));
     expect(sent?.mailFrom).toBe("alice@send.example");
     expect(sent?.rcptTo.sort()).toEqual(["copy@example.net", "friend@example.org", "hidden@example.com"]);
     const raw = sent?.raw ?? "";
@@ -117,8 +117,8 @@ describe("POST /api/v1/send", () => {
     const result = await jsonOf(res);
     expect(result.deliveries).toHaveLength(3);
     await runJobs(e.DELIVERY_QUEUE.jobs, e);
-    const { items } = await listOutbox(env, { limit: 10 });
-    const sent = items.find((i) => i.raw?.includes(result.message_id))?.raw ?? "";
+    const { rows } = await listOutbox(env, { limit: 10 });
+    const sent = rows.find((i) => i.raw?.includes(result.message_id))?.raw ?? "";
     expect(sent).toContain("raw body");
     expect(sent).not.toMatch(/secret@example\.com/);
     expect((await dkimVerify(sent, { resolver: resolver() })).results[0]?.status.result).toBe("pass");

@@ -13,7 +13,7 @@
  *   that was signed, including the order of tags in the AMS and AS themselves, so they are counted
  *   and reported, not required (see README.md).
  */
-import "../../src/authenticate/node-compat";
+import "../../src/mailauth/crypto-compat";
 import { createSeal } from "mailauth/lib/arc";
 import { afterAll, describe, expect, it } from "vitest";
 import { authenticate } from "../../src/authenticate";

@@ -14,7 +14,7 @@
  * as `policy`. Every other disagreement is listed in KNOWN_DISAGREEMENTS with its reason; a new one
  * fails the run, and so does a listed one that starts agreeing.
  */
-import "../../src/authenticate/node-compat";
+import "../../src/mailauth/crypto-compat";
 import { createPublicKey } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
 import { type AuthResults, authenticate } from "../../src/authenticate";

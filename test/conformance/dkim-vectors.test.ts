@@ -9,7 +9,7 @@
  * dkimpy reads messages with either line ending and canonicalizes them to CRLF (RFC 6376 section
  * 3.4); here they are fed as CRLF.
  */
-import "../../src/authenticate/node-compat";
+import "../../src/mailauth/crypto-compat";
 import { dkimSign } from "mailauth/lib/dkim/sign";
 import { afterAll, describe, expect, it } from "vitest";
 import { type AuthResults, authenticate } from "../../src/authenticate";

@@ -14,10 +14,10 @@
  * - unknown names are NXDOMAIN; an empty `mailfrom` means `postmaster@helo` (RFC 7208 section 2.4,
  *   mailauth's `spf()` applies it).
  */
-import "../../src/authenticate/node-compat";
+import "../../src/mailauth/crypto-compat";
 import { spf } from "mailauth/lib/spf";
 import { afterAll, describe, expect, it } from "vitest";
-import { checkSpf } from "../../src/authenticate/check-spf";
+import { checkSpf } from "../../src/mailauth/spf";
 import { createZoneResolver, type Zone, type ZoneType } from "../support/dns/zone";
 import { readYamlDocuments } from "./data";
 

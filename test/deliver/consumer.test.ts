@@ -2,10 +2,10 @@ import { env } from "cloudflare:test";
 import PostalMime from "postal-mime";
 import { describe, expect, it, vi } from "vitest";
 import { parseDsn } from "../../src/bounce/dsn-parse";
+import type { DeliveryJob } from "../../src/core/jobs";
+import { QUEUES } from "../../src/core/queues";
 import { enqueueDelivery, enqueueDeliveryJobs, storeDeliveryBody } from "../../src/deliver/enqueue";
-import { failOrphanedDeliveries } from "../../src/deliver/fail-orphaned-deliveries";
-import type { DeliveryJob } from "../../src/deliver/job";
-import { srsForward } from "../../src/deliver/srs";
+import { srsForward } from "../../src/mail/srs";
 import { listDeliveries } from "../../src/store/deliveries";
 import { listOutbox } from "../../src/store/outbox";
 import { failingBinding, ORIGINAL, rows, runJobs, scriptedRelay, testEnv, uid } from "./helpers";
@@ -33,7 +33,7 @@ async function enqueue(
 
 const fixedRandom = () => 0.5; // no jitter: delays are the schedule's values
 
-describe("handleDeliveryBatch", () => {
+describe("delivery consumer, through queue()", () => {
   it("sends, records each recipient before acking, and passes the stored bytes unchanged", async () => {
     const e = testEnv();
     const { id, jobs } = await enqueue(e, ["a@dest.example", "b@dest.example"]);
@@ -150,13 +150,13 @@ describe("handleDeliveryBatch", () => {
     expect(stored[1]!.dsn).toBe(`queued:${dsnJob.r2Key}`);
 
     // Delivered through the default relay: RELAY_URL = "capture:" in wrangler.toml.
-    const before = (await listOutbox(env, { limit: 100, withRaw: false })).items.length;
+    const before = (await listOutbox(env, { limit: 100, withRaw: false })).rows.length;
     const sent = await runJobs([dsnJob], e);
     expect(sent.result.explicitAcks).toEqual(sent.ids);
     const outbox = await listOutbox(env, { limit: 100 });
-    expect(outbox.items.length).toBe(before + 1);
+    expect(outbox.rows.length).toBe(before + 1);
     const captured =
-      outbox.items.find((item) => item.rcptTo[0] === "alice@example.org" && item.raw?.includes(id)) ?? outbox.items[0]!;
+      outbox.rows.find((item) => item.rcptTo[0] === "alice@example.org" && item.raw?.includes(id)) ?? outbox.rows[0]!;
     expect(captured.mailFrom).toBe("");
     expect(captured.rcptTo).toEqual(["alice@example.org"]);
 
@@ -308,13 +308,13 @@ describe("handleDeliveryBatch", () => {
   });
 });
 
-describe("handleDeadLetterBatch", () => {
+describe("dead-letter consumer, through queue()", () => {
   it("marks pending rows failed, keeps sent ones, and shows them in the deliveries log", async () => {
     const e = testEnv();
     const { id, jobs } = await enqueue(e, ["sent@dest.example", "stuck@dest.example"], { senderAuthenticated: false });
     const { relay } = scriptedRelay((rcpt) => (rcpt.startsWith("sent") ? "sent" : "temporary"));
     await runJobs(jobs, e, { relayFor: async () => relay });
-    const { result, ids } = await runJobs(jobs, e, {}, 101, "facteur-delivery-dlq");
+    const { result, ids } = await runJobs(jobs, e, {}, 101, QUEUES.deliveryDeadLetter);
     expect(result.explicitAcks).toEqual(ids);
     const stored = await rows(id);
     expect(stored.map((r) => [r.rcpt, r.status])).toEqual([
@@ -324,7 +324,7 @@ describe("handleDeadLetterBatch", () => {
     expect(String(stored[1]!.last_reply)).toMatch(/dead-lettered after 101 .*\(last reply: 451 4\.3\.0 try later\)/);
     expect(stored[1]!.dsn).toBe("suppressed:unauthenticated");
     const page = await listDeliveries(env, { message: id, status: "failed", limit: 10 });
-    expect(page.items.map((d) => d.rcpt)).toEqual(["stuck@dest.example"]);
+    expect(page.rows.map((d) => d.rcpt)).toEqual(["stuck@dest.example"]);
   });
 });
 
@@ -339,23 +339,6 @@ describe("failures around the consumer", () => {
     expect(result.explicitAcks).toEqual([]);
     expect(calls).toHaveLength(0);
     expect((await rows(id))[0]!.status).toBe("queued");
-  });
-});
-
-describe("failOrphanedDeliveries", () => {
-  it("closes rows left queued and untried for a day, and nothing else", async () => {
-    const e = testEnv();
-    const { id } = await enqueue(e, ["orphan@dest.example", "young@dest.example"]);
-    const [orphan, young] = await rows(id);
-    await env.DB.prepare("UPDATE deliveries SET created_at = created_at - ?1 WHERE id = ?2")
-      .bind(2 * DAY, orphan!.id)
-      .run();
-    const changed = await failOrphanedDeliveries.run(env, Date.now());
-    expect(changed).toBeGreaterThanOrEqual(1);
-    const after = new Map((await rows(id)).map((r) => [r.id, r]));
-    expect(after.get(String(orphan!.id))!.status).toBe("failed");
-    expect(String(after.get(String(orphan!.id))!.last_reply)).toMatch(/never handed to the delivery queue/);
-    expect(after.get(String(young!.id))!.status).toBe("queued");
   });
 });
 

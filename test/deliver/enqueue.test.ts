@@ -1,7 +1,7 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { MAX_JOB_BYTES } from "../../src/core/jobs";
 import { deliveryBodyKey, enqueueDelivery, enqueueDeliveryJobs, storeDeliveryBody } from "../../src/deliver/enqueue";
-import { MAX_JOB_BYTES } from "../../src/deliver/job";
 import { failingBinding, ORIGINAL, rows, testEnv, uid } from "./helpers";
 
 const base = {

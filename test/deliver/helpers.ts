@@ -4,9 +4,10 @@
  * Worker's background consumer picking them up.
  */
 import { createExecutionContext, createMessageBatch, env, getQueueResult } from "cloudflare:test";
-import { type ConsumerDeps, handleDeadLetterBatch, handleDeliveryBatch } from "../../src/deliver/consumer";
-import type { DeliveryJob } from "../../src/deliver/job";
+import type { DeliveryJob } from "../../src/core/jobs";
+import { QUEUES } from "../../src/core/queues";
 import type { Envelope, RecipientOutcome, Relay } from "../../src/deliver/relay";
+import { createWorker, type WorkerDeps } from "../../src/index";
 
 export interface RecordingQueue extends Queue<DeliveryJob> {
   jobs: DeliveryJob[];
@@ -87,13 +88,16 @@ export function scriptedRelay(script: Script, maxRecipients = 50) {
 
 let nextMessage = 0;
 
-/** Runs jobs through the consumer as Queues would, with `attempts` deliveries so far (1 = first). */
+/**
+ * Runs jobs through the Worker's queue() as Queues would, with `attempts` deliveries so far
+ * (1 = first), from `queue` (the delivery queue unless told).
+ */
 export async function runJobs(
   jobs: DeliveryJob[],
   testEnvironment: Env,
-  deps: ConsumerDeps = {},
+  deps: Partial<WorkerDeps> = {},
   attempts = 1,
-  queue = "facteur-delivery",
+  queue: string = QUEUES.delivery,
 ) {
   const messages = jobs.map((body) => ({ id: `msg-${++nextMessage}`, timestamp: new Date(), attempts, body }));
   const batch = createMessageBatch<DeliveryJob>(queue, messages);
@@ -118,8 +122,7 @@ export async function runJobs(
     retryAll: (options?: QueueRetryOptions) => batch.retryAll(options),
   };
   const ctx = createExecutionContext();
-  if (queue === "facteur-delivery-dlq") await handleDeadLetterBatch(wrapped, testEnvironment, ctx, deps);
-  else await handleDeliveryBatch(wrapped, testEnvironment, ctx, deps);
+  await createWorker(deps).queue(wrapped, testEnvironment, ctx);
   return { result: await getQueueResult(batch, ctx), ids: messages.map((m) => m.id), retries };
 }
 

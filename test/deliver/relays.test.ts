@@ -52,12 +52,12 @@ describe("capture relay", () => {
       expect(outcomes[0]!.reply).toMatch(/^250 2\.0\.0 Ok: captured as /);
     }
     const page1 = await listOutbox(env, { limit: 2 });
-    expect(page1.items.map((i) => i.mailFrom)).toEqual([`s2-${tag}@x.example`, `s1-${tag}@x.example`]);
-    expect(page1.items[0]!.raw).toBe(new TextDecoder().decode(RAW));
-    expect(page1.items[0]!.rcptTo).toEqual(["a@y.example", "b@y.example"]);
-    expect(page1.cursor).not.toBeNull();
-    const page2 = await listOutbox(env, { limit: 2, cursor: page1.cursor });
-    expect(page2.items[0]!.mailFrom).toBe(`s0-${tag}@x.example`);
+    expect(page1.rows.map((i) => i.mailFrom)).toEqual([`s2-${tag}@x.example`, `s1-${tag}@x.example`]);
+    expect(page1.rows[0]!.raw).toBe(new TextDecoder().decode(RAW));
+    expect(page1.rows[0]!.rcptTo).toEqual(["a@y.example", "b@y.example"]);
+    expect(page1.next).not.toBeNull();
+    const page2 = await listOutbox(env, { limit: 2, after: page1.next ?? undefined });
+    expect(page2.rows[0]!.mailFrom).toBe(`s0-${tag}@x.example`);
   });
 });
 
@@ -180,16 +180,16 @@ describe("listDeliveries", () => {
       senderAuthenticated: true,
     });
     const page1 = await listDeliveries(env, { message: id, limit: 2 });
-    expect(page1.items).toHaveLength(2);
-    expect(page1.items.every((d) => d.status === "queued" && d.messageLogId === id)).toBe(true);
-    const page2 = await listDeliveries(env, { message: id, limit: 2, cursor: page1.cursor });
-    expect(page2.items).toHaveLength(1);
-    expect(page2.cursor).toBeNull();
-    expect(new Set([...page1.items, ...page2.items].map((d) => d.rcpt))).toEqual(
+    expect(page1.rows).toHaveLength(2);
+    expect(page1.rows.every((d) => d.status === "queued" && d.messageLogId === id)).toBe(true);
+    const page2 = await listDeliveries(env, { message: id, limit: 2, after: page1.next ?? undefined });
+    expect(page2.rows).toHaveLength(1);
+    expect(page2.next).toBeNull();
+    expect(new Set([...page1.rows, ...page2.rows].map((d) => d.rcpt))).toEqual(
       new Set(["r1@x.example", "r2@x.example", "r3@x.example"]),
     );
-    expect((await listDeliveries(env, { message: id, status: "sent", limit: 10 })).items).toEqual([]);
-    expect((await listDeliveries(env, { message: id, domains: ["facteur.test"], limit: 10 })).items).toHaveLength(3);
-    expect((await listDeliveries(env, { message: id, domains: ["other.test"], limit: 10 })).items).toEqual([]);
+    expect((await listDeliveries(env, { message: id, status: "sent", limit: 10 })).rows).toEqual([]);
+    expect((await listDeliveries(env, { message: id, domains: ["facteur.test"], limit: 10 })).rows).toHaveLength(3);
+    expect((await listDeliveries(env, { message: id, domains: ["other.test"], limit: 10 })).rows).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { HASH_LENGTH, isSrsAddress, MAX_AGE_DAYS, srsForward, srsReverse } from "../../src/deliver/srs";
+import { HASH_LENGTH, isSrsAddress, MAX_AGE_DAYS, srsForward, srsReverse } from "../../src/mail/srs";
 
 const SECRET = "test-srs-secret";
 const NOW = Date.UTC(2026, 10, 25, 9, 0, 0);

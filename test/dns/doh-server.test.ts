@@ -5,8 +5,9 @@
  */
 import { describe, expect, inject, it } from "vitest";
 import { createDnsCache } from "../../src/dns/cache";
+import { decodeMessage } from "../../src/dns/decode-message";
 import { createDohResolver } from "../../src/dns/doh";
-import { decodeMessage, encodeQuery } from "../../src/dns/wire";
+import { encodeQuery } from "../../src/dns/wire";
 
 const server = inject("dohServer");
 

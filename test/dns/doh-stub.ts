@@ -4,8 +4,10 @@
  * `answerFromZone`, the same code `scripts/doh-server.mjs` serves. Tests inject it into
  * `createDohResolver({ fetch })`.
  */
+
+import { decodeMessage } from "../../src/dns/decode-message";
 import { DNS_MESSAGE_MEDIA_TYPE } from "../../src/dns/doh";
-import { type DnsMessage, decodeMessage } from "../../src/dns/wire";
+import type { DnsMessage } from "../../src/dns/wire";
 import { compileZone, type Zone } from "../support/dns/zone";
 import { answerFromZone, type ZoneServerOptions } from "../support/dns/zone-server";
 

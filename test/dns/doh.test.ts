@@ -1,4 +1,4 @@
-import "../../src/authenticate/node-compat";
+import "../../src/mailauth/crypto-compat";
 import { generateKeyPairSync } from "node:crypto";
 import type { DNSResolver } from "mailauth";
 import { dkimSign } from "mailauth/lib/dkim/sign";

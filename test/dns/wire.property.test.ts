@@ -1,17 +1,9 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { decodeMessage } from "../../src/dns/decode-message";
 import { MAX_NAME_OCTETS } from "../../src/dns/domain-name";
-import {
-  CLASS_IN,
-  type DnsMessage,
-  type DnsRecord,
-  decodeMessage,
-  encodeMessage,
-  encodeQuery,
-  MAX_CHARACTER_STRING_OCTETS,
-  splitCharacterStrings,
-  WireFormatError,
-} from "../../src/dns/wire";
+import { CLASS_IN, type DnsMessage, type DnsRecord, encodeQuery, WireFormatError } from "../../src/dns/wire";
+import { encodeMessage, MAX_CHARACTER_STRING_OCTETS, splitCharacterStrings } from "../support/dns/encode-message";
 
 const utf8 = new TextEncoder();
 const octets = (text: string) => utf8.encode(text).length;
@@ -53,6 +45,23 @@ describe("wire format properties", () => {
       fc.property(name, fc.constantFrom("A", "AAAA", "TXT", "MX", "PTR") as fc.Arbitrary<"A">, (text, type) => {
         const decoded = decodeMessage(encodeQuery(text, type));
         expect(decoded.questions).toEqual([{ name: text, type, class: CLASS_IN }]);
+      }),
+    );
+  });
+
+  it("a query is byte for byte the message the general encoder writes for it", () => {
+    const types = fc.constantFrom("A", "AAAA", "TXT", "MX", "PTR", "SPF") as fc.Arbitrary<"A">;
+    fc.assert(
+      fc.property(name, types, fc.nat(0xffff), fc.boolean(), (text, type, id, edns) => {
+        const message: DnsMessage = {
+          id,
+          flags: { qr: false, opcode: 0, aa: false, tc: false, rd: true, ra: false, ad: false, cd: false, rcode: 0 },
+          questions: [{ name: text, type, class: CLASS_IN }],
+          answers: [],
+          authorities: [],
+          additionals: edns ? [{ name: "", type: "OPT", class: 1232, ttl: 0, data: new Uint8Array() }] : [],
+        };
+        expect(encodeQuery(text, type, { id, edns })).toEqual(encodeMessage(message));
       }),
     );
   });

@@ -1,18 +1,18 @@
 import { describe, expect, it } from "vitest";
-import { bytesToIpv6, ipv6ToBytes } from "../../src/dns/ip-address";
+import { decodeMessage } from "../../src/dns/decode-message";
+import { bytesToIpv6 } from "../../src/dns/ip-address";
 import {
   CLASS_IN,
   type DnsMessage,
   type DnsRecord,
-  decodeMessage,
   EDNS_UDP_PAYLOAD_SIZE,
-  encodeMessage,
   encodeQuery,
   MAX_COMPRESSION_POINTERS,
   RCODE,
-  splitCharacterStrings,
   WireFormatError,
 } from "../../src/dns/wire";
+import { encodeMessage, splitCharacterStrings } from "../support/dns/encode-message";
+import { ipv6ToBytes } from "../support/dns/ip-address";
 
 /** Bytes from numbers and ASCII strings, to write packets by hand as RFC 1035 draws them. */
 function bytes(...parts: (number | string)[]): Uint8Array {

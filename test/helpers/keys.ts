@@ -2,7 +2,7 @@
  * Test signing keys, generated at test time (no private key is committed) and published in a
  * declared DNS zone, so signed fixtures verify through the same resolver path as production.
  */
-import "../../src/authenticate/node-compat";
+import "../../src/mailauth/crypto-compat";
 import { generateKeyPairSync } from "node:crypto";
 import { sealMessage } from "mailauth/lib/arc";
 import { dkimSign } from "mailauth/lib/dkim/sign";

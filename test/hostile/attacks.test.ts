@@ -1,5 +1,5 @@
 /**
- * Generated attacks through the real email() entry point (issue "hostile input"): header bombs,
+ * Generated attacks through the real email() entry point: header bombs,
  * MIME nesting bombs, garbage bytes, From-field tricks, size-limit edges, non-mail payloads and a
  * base64 bomb. Each asserts the decision, the log row and a time bound generous enough for the
  * vitest pool (about 4x slower than production).
@@ -7,7 +7,7 @@
 import { env } from "cloudflare:test";
 import { gzipSync } from "node:zlib";
 import { beforeAll, describe, expect, it } from "vitest";
-import { MAX_HEADER_FIELDS, MAX_HEADER_SECTION_BYTES } from "../../src/receive/header-section";
+import { MAX_HEADER_FIELDS, MAX_HEADER_SECTION_BYTES } from "../../src/mail/header-section";
 import { emailMessage, mail } from "../helpers/email";
 import { dkimSigned } from "../helpers/keys";
 import { attackerKey, DESTINATION, RCPT_DOMAIN, SMTP_REJECT, seed, send, senderKey, worker } from "./harness";

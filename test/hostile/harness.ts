@@ -9,7 +9,8 @@
 import { env } from "cloudflare:test";
 import { createWorker } from "../../src/index";
 import { insertAlias } from "../../src/store/aliases";
-import { insertDomain, upsertDestination } from "../../src/store/domains";
+import { upsertDestination } from "../../src/store/destinations";
+import { insertDomain } from "../../src/store/domains";
 import { emailMessage } from "../helpers/email";
 import { publish, testKey } from "../helpers/keys";
 import { createZoneResolver, type Zone } from "../support/dns/zone";

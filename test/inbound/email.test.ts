@@ -6,8 +6,22 @@ import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createWorker } from "../../src/index";
 import { insertAlias } from "../../src/store/aliases";
-import { insertDomain, upsertDestination } from "../../src/store/domains";
-import { emailMessage, mail } from "../helpers/email";
+import { upsertDestination } from "../../src/store/destinations";
+import { insertDomain } from "../../src/store/domains";
+import aliasPlain from "../fixtures/inbound/alias-plain.eml?raw";
+import arcViaIntermediary from "../fixtures/inbound/arc-via-intermediary.eml?raw";
+import dkimAligned from "../fixtures/inbound/dkim-aligned.eml?raw";
+import dmarcRejectForged from "../fixtures/inbound/dmarc-reject-forged.eml?raw";
+import loopMarker from "../fixtures/inbound/loop-marker.eml?raw";
+import oversize from "../fixtures/inbound/oversize.eml?raw";
+import spfBuriedReceived from "../fixtures/inbound/spf-buried-received.eml?raw";
+import spfTrustedReceived from "../fixtures/inbound/spf-trusted-received.eml?raw";
+import spfUntrustedReceived from "../fixtures/inbound/spf-untrusted-received.eml?raw";
+import spfWrongIp from "../fixtures/inbound/spf-wrong-ip.eml?raw";
+import tooManyReceived from "../fixtures/inbound/too-many-received.eml?raw";
+import unsignedPNone from "../fixtures/inbound/unsigned-p-none.eml?raw";
+import { emailMessage } from "../helpers/email";
+import { fixture } from "../helpers/fixture";
 import { arcSealed, dkimSigned, publish, testKey } from "../helpers/keys";
 import { createZoneResolver, type Zone } from "../support/dns/zone";
 
@@ -24,8 +38,8 @@ publish(zone, forger);
 publish(zone, relayKey);
 
 const worker = createWorker({ resolverFor: () => createZoneResolver(zone) });
-const TRUSTED =
-  "from mail.sender.test (mail.sender.test [192.0.2.1]) by mx1.mx.cloudflare.net with ESMTPS id 1; Wed, 25 Nov 2026 09:00:00 +0000";
+/** Routing scenarios where only the envelope recipient matters: unsigned, from a p=none domain. */
+const UNSIGNED = fixture(unsignedPNone);
 
 async function deliver(raw: string, to: string, from = "alice@sender.test", testEnv: Env = env, options = {}) {
   const captured = emailMessage(raw, { from, to }, options);
@@ -74,10 +88,7 @@ beforeAll(async () => {
 
 describe("routing through email()", () => {
   it("forwards an exact alias to every verified destination with Facteur's X- headers", async () => {
-    const raw = await dkimSigned(
-      mail({ From: "Alice <alice@sender.test>", To: "hello@example.test", Subject: "Hi" }),
-      sender,
-    );
+    const raw = await dkimSigned(fixture(aliasPlain), sender);
     const c = await deliver(raw, "hello@example.test");
     expect(c.rejected).toBeUndefined();
     expect(c.forwards.map((f) => f.to)).toEqual(["alice@gmail.com", "bob@gmail.com"]);
@@ -90,37 +101,34 @@ describe("routing through email()", () => {
   });
 
   it("resolves user+tag@ to user@ (RFC 5233 subaddressing)", async () => {
-    const c = await deliver(
-      mail({ From: "alice@relaxed.test", To: "user+news@example.test" }),
-      "user+news@example.test",
-    );
+    const c = await deliver(UNSIGNED, "user+news@example.test");
     expect(c.forwards.map((f) => f.to)).toEqual(["user@gmail.com"]);
     expect((await logRow("user+news@example.test"))?.reason).toBe("subaddress match user@example.test");
   });
 
   it("picks the wildcard pattern with the longest literal part", async () => {
-    const eu = await deliver(mail({ From: "alice@relaxed.test" }), "sales-eu-paris@example.test");
+    const eu = await deliver(UNSIGNED, "sales-eu-paris@example.test");
     expect(eu.forwards.map((f) => f.to)).toEqual(["eu@gmail.com"]);
-    const any = await deliver(mail({ From: "alice@relaxed.test" }), "sales-us@example.test");
+    const any = await deliver(UNSIGNED, "sales-us@example.test");
     expect(any.forwards.map((f) => f.to)).toEqual(["sales@gmail.com"]);
     expect((await logRow("sales-us@example.test"))?.reason).toBe("pattern match sales-*@example.test");
   });
 
   it("falls back to the domain's catch-all", async () => {
-    const c = await deliver(mail({ From: "alice@relaxed.test" }), "Random.Person@example.test");
+    const c = await deliver(UNSIGNED, "Random.Person@example.test");
     expect(c.forwards.map((f) => f.to)).toEqual(["catch@gmail.com"]);
     expect((await logRow("Random.Person@example.test"))?.reason).toBe("catch-all match *@example.test");
   });
 
   it("matches local parts case-insensitively", async () => {
-    const c = await deliver(mail({ From: "alice@relaxed.test" }), "HELLO@Example.Test");
+    const c = await deliver(UNSIGNED, "HELLO@Example.Test");
     expect(c.forwards).toHaveLength(2);
   });
 
   it("follows a nested alias and rejects an alias loop", async () => {
-    const nested = await deliver(mail({ From: "alice@relaxed.test" }), "nested@other.test");
+    const nested = await deliver(UNSIGNED, "nested@other.test");
     expect(nested.forwards.map((f) => f.to)).toEqual(["alice@gmail.com", "bob@gmail.com"]);
-    const loop = await deliver(mail({ From: "alice@relaxed.test" }), "loop1@other.test");
+    const loop = await deliver(UNSIGNED, "loop1@other.test");
     expect(loop.rejected).toMatch(/^554 5\.4\.6 Alias loop/);
     expect((await logRow("loop1@other.test"))?.decision).toBe("rejected");
   });
@@ -131,7 +139,7 @@ describe("routing through email()", () => {
     ["someone@off.test", /^550 5\.1\.2 /, "unknown-domain"],
     ["off@example.test", /^550 5\.2\.1 /, "alias"],
   ])("rejects %s with its precise code", async (rcpt, code, rule) => {
-    const c = await deliver(mail({ From: "alice@relaxed.test" }), rcpt);
+    const c = await deliver(UNSIGNED, rcpt);
     expect(c.forwards).toEqual([]);
     expect(c.rejected).toMatch(code);
     const row = await logRow(rcpt);
@@ -141,32 +149,22 @@ describe("routing through email()", () => {
   });
 
   it("rejects a message carrying our loop marker for this recipient", async () => {
-    const c = await deliver(
-      mail({ "X-Facteur-Loop": "hello@example.test", From: "alice@relaxed.test" }),
-      "hello@example.test",
-    );
+    const c = await deliver(fixture(loopMarker), "hello@example.test");
     expect(c.rejected).toMatch(/^554 5\.4\.6 /);
     expect((await logRow("hello@example.test"))?.rule).toBe("loop-marker");
   });
 
   it("rejects a message with too many Received headers", async () => {
-    const received = Array.from(
-      { length: 51 },
-      (_, i) => `Received: from h${i}.test by h${i + 1}.test; Wed, 25 Nov 2026 09:00:00 +0000`,
-    );
-    const raw = `${received.join("\r\n")}\r\n${mail({ From: "alice@relaxed.test" })}`;
+    const raw = fixture(tooManyReceived);
+    expect(raw.match(/^Received:/gm)).toHaveLength(51);
     const c = await deliver(raw, "user@example.test");
     expect(c.rejected).toMatch(/^554 5\.4\.6 Too many hops/);
+    expect((await logRow("user@example.test"))?.rule).toBe("too-many-received");
   });
 
   it("refuses an over-size message with 552 5.3.4 without reading it all", async () => {
     const small = { ...env, MAX_MESSAGE_BYTES: "2048" } as Env;
-    const c = await deliver(
-      mail({ From: "alice@relaxed.test" }, "x".repeat(4096)),
-      "hello@example.test",
-      "alice@sender.test",
-      small,
-    );
+    const c = await deliver(fixture(oversize), "hello@example.test", "alice@sender.test", small);
     expect(c.rejected).toMatch(/^552 5\.3\.4 /);
     const row = await logRow("hello@example.test");
     expect(row?.rule).toBe("max-size");
@@ -177,7 +175,7 @@ describe("authentication through email()", () => {
   const auth = async (rcpt: string) => JSON.parse((await logRow(rcpt))?.auth ?? "{}");
 
   it("records DKIM pass, fail and none", async () => {
-    const signed = await dkimSigned(mail({ From: "alice@sender.test", Subject: "dkim" }), sender);
+    const signed = await dkimSigned(fixture(dkimAligned), sender);
     await deliver(signed, "user+pass@example.test");
     expect((await auth("user+pass@example.test")).dkim.result).toBe("pass");
 
@@ -193,18 +191,18 @@ describe("authentication through email()", () => {
     expect(bodyAuth.result).toBe("neutral");
     expect(bodyAuth.comment).toContain("body hash did not verify");
 
-    await deliver(mail({ From: "bob@relaxed.test" }), "user+none@example.test", "bob@relaxed.test");
+    await deliver(UNSIGNED, "user+none@example.test", "bob@relaxed.test");
     expect((await auth("user+none@example.test")).dkim.result).toBe("none");
   });
 
   it("passes DMARC for an aligned signature and rejects a p=reject failure with 5.7.1", async () => {
-    const good = await dkimSigned(mail({ From: "alice@sender.test" }), sender);
+    const good = await dkimSigned(fixture(dkimAligned), sender);
     const ok = await deliver(good, "user+dmarc@example.test");
     expect(ok.forwards).toHaveLength(1);
     expect((await auth("user+dmarc@example.test")).dmarc.result).toBe("pass");
 
     // Signed by another domain: DKIM passes for forger.test but does not align with sender.test.
-    const spoof = await dkimSigned(mail({ From: "ceo@sender.test" }), forger);
+    const spoof = await dkimSigned(fixture(dmarcRejectForged), forger);
     const bad = await deliver(spoof, "user+spoof@example.test", "ceo@sender.test");
     expect(bad.forwards).toEqual([]);
     expect(bad.rejected).toMatch(/^550 5\.7\.1 /);
@@ -214,31 +212,27 @@ describe("authentication through email()", () => {
   });
 
   it("verifies an ARC chain sealed by an intermediary", async () => {
-    const original = await dkimSigned(mail({ From: "alice@relaxed.test", Subject: "via list" }), relayKey);
+    const original = await dkimSigned(fixture(arcViaIntermediary), relayKey);
     const sealed = await arcSealed(original, relayKey, "lists.relay.test; dkim=pass header.d=lists.relay.test");
     await deliver(sealed, "user+arc@example.test", "bounce@lists.relay.test");
     expect((await auth("user+arc@example.test")).arc.result).toBe("pass");
   });
 
   it("evaluates SPF only from a Received header written by a trusted receiver", async () => {
-    const trusted = `Received: ${TRUSTED}\r\n${mail({ From: "alice@sender.test" })}`;
-    await deliver(trusted, "user+spf1@example.test");
+    await deliver(fixture(spfTrustedReceived), "user+spf1@example.test");
     const spf = (await auth("user+spf1@example.test")).spf;
     expect(spf.result).toBe("pass");
 
-    const forged = trusted.replace("mx1.mx.cloudflare.net", "mx.attacker.test");
-    await deliver(forged, "user+spf2@example.test");
+    await deliver(fixture(spfUntrustedReceived), "user+spf2@example.test");
     const none = (await auth("user+spf2@example.test")).spf;
     expect(none.result).toBe("none");
     expect(none.comment).toContain("not written by a trusted receiver");
 
     // Only the top header counts: a trusted-looking header below an untrusted one proves nothing.
-    const buried = `Received: from evil.test by mx.attacker.test; Wed, 25 Nov 2026 09:00:00 +0000\r\n${trusted}`;
-    await deliver(buried, "user+spf3@example.test");
+    await deliver(fixture(spfBuriedReceived), "user+spf3@example.test");
     expect((await auth("user+spf3@example.test")).spf.result).toBe("none");
 
-    const wrongIp = trusted.replace("[192.0.2.1]", "[198.51.100.7]");
-    await deliver(wrongIp, "user+spf4@example.test");
+    await deliver(fixture(spfWrongIp), "user+spf4@example.test");
     expect((await auth("user+spf4@example.test")).spf.result).toBe("fail");
   });
 });
@@ -253,7 +247,7 @@ describe("transient failures", () => {
         throw new Error("D1_ERROR: Network connection lost");
       },
     } as unknown as D1Database;
-    const c = emailMessage(mail({ From: "alice@relaxed.test" }), {
+    const c = emailMessage(UNSIGNED, {
       from: "alice@sender.test",
       to: "hello@example.test",
     });

@@ -5,15 +5,22 @@
  */
 import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
-import { srsForward } from "../../src/deliver/srs";
 import { createWorker } from "../../src/index";
+import { srsForward } from "../../src/mail/srs";
 import { insertAlias } from "../../src/store/aliases";
-import { insertDomain, upsertDestination } from "../../src/store/domains";
-import { emailMessage, mail } from "../helpers/email";
+import { upsertDestination } from "../../src/store/destinations";
+import { insertDomain } from "../../src/store/domains";
+import relayMixed from "../fixtures/inbound/relay-mixed.eml?raw";
+import srsBounce from "../fixtures/inbound/srs-bounce.eml?raw";
+import unsignedPNone from "../fixtures/inbound/unsigned-p-none.eml?raw";
+import { emailMessage } from "../helpers/email";
+import { fixture } from "../helpers/fixture";
 import { createZoneResolver, type Zone } from "../support/dns/zone";
 
 const zone: Zone = { "_dmarc.relaxed.test": { TXT: ["v=DMARC1; p=none"] } };
 const worker = createWorker({ resolverFor: () => createZoneResolver(zone) });
+/** Only the envelope matters in these scenarios: an unsigned message from a p=none domain. */
+const UNSIGNED = fixture(unsignedPNone);
 
 async function deliver(raw: string, to: string, from: string, testEnv: Env = env) {
   const captured = emailMessage(raw, { from, to }, { refuseForward: (a) => a === "revoked@gmail.com" });
@@ -51,7 +58,7 @@ beforeAll(async () => {
 
 describe("relayed alias destinations", () => {
   it("forwards verified destinations and queues the rest with an SRS sender and trace headers", async () => {
-    const raw = mail({ From: "Bob <bob@relaxed.test>", To: "mixed@relay.test", Subject: "relay me" });
+    const raw = fixture(relayMixed);
     const c = await deliver(raw, "mixed@relay.test", "bob@relaxed.test");
     expect(c.forwards.map((f) => f.to)).toEqual(["me@gmail.com"]);
     const [row] = await deliveriesFor("friend@elsewhere.test");
@@ -72,12 +79,12 @@ describe("relayed alias destinations", () => {
   });
 
   it("carries the subaddress tag to a provider that supports it", async () => {
-    await deliver(mail({ From: "bob@relaxed.test" }), "tagged+invoices@relay.test", "bob@relaxed.test");
+    await deliver(UNSIGNED, "tagged+invoices@relay.test", "bob@relaxed.test");
     expect(await deliveriesFor("someone+invoices@fastmail.com")).toHaveLength(1);
   });
 
   it("relays when forward() refuses a destination instead of dropping it", async () => {
-    const c = await deliver(mail({ From: "bob@relaxed.test" }), "revoked@relay.test", "bob@relaxed.test");
+    const c = await deliver(UNSIGNED, "revoked@relay.test", "bob@relaxed.test");
     expect(c.forwards).toEqual([]);
     expect(await deliveriesFor("revoked@gmail.com")).toHaveLength(1);
     const log = await env.DB.prepare("SELECT decision FROM messages WHERE rcpt_to = ?")
@@ -92,7 +99,7 @@ describe("relayed alias destinations", () => {
         throw new Error("R2 unavailable");
       },
     } as unknown as R2Bucket;
-    const c = emailMessage(mail({ From: "bob@relaxed.test" }), { from: "bob@relaxed.test", to: "mixed@relay.test" });
+    const c = emailMessage(UNSIGNED, { from: "bob@relaxed.test", to: "mixed@relay.test" });
     await expect(worker.email(c.message, { ...env, MAIL: brokenR2 } as Env, {} as ExecutionContext)).rejects.toThrow(
       /R2 unavailable/,
     );
@@ -108,7 +115,7 @@ describe("relayed alias destinations", () => {
         throw new Error("Queue unavailable");
       },
     } as unknown as Queue;
-    const c = emailMessage(mail({ From: "bob@relaxed.test" }), { from: "bob@relaxed.test", to: "mixed@relay.test" });
+    const c = emailMessage(UNSIGNED, { from: "bob@relaxed.test", to: "mixed@relay.test" });
     await expect(
       worker.email(c.message, { ...env, DELIVERY_QUEUE: brokenQueue } as Env, {} as ExecutionContext),
     ).rejects.toThrow(/Queue unavailable/);
@@ -118,7 +125,7 @@ describe("relayed alias destinations", () => {
 describe("bounces to SRS addresses", () => {
   it("returns a bounce to a valid SRS0 address to the original sender with a null envelope", async () => {
     const srs = await srsForward("carol@relaxed.test", "relay.test", env.SRS_SECRET);
-    const bounce = mail({ From: "MAILER-DAEMON@relaxed.test", To: srs, Subject: "Undelivered Mail" });
+    const bounce = fixture(srsBounce, { srs });
     const c = await deliver(bounce, srs, "");
     expect(c.rejected).toBeUndefined();
     const [row] = await deliveriesFor("carol@relaxed.test");
@@ -127,7 +134,7 @@ describe("bounces to SRS addresses", () => {
 
   it("rejects a forged SRS address, so Facteur cannot be used to reflect mail", async () => {
     const srs = await srsForward("carol@relaxed.test", "relay.test", "not-our-secret");
-    const c = await deliver(mail({ From: "x@relaxed.test" }), srs, "");
+    const c = await deliver(UNSIGNED, srs, "");
     expect(c.rejected).toMatch(/^550 5\.7\.1 Invalid SRS address \(forged\)/);
   });
 });

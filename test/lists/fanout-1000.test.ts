@@ -7,7 +7,7 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { authenticate } from "../../src/authenticate";
-import { MAX_RECIPIENTS_PER_JOB } from "../../src/deliver/job";
+import { MAX_RECIPIENTS_PER_JOB } from "../../src/core/jobs";
 import { createWorker } from "../../src/index";
 import { FANOUT_PAGE_SIZE } from "../../src/lists/fanout";
 import { emailMessage, mail } from "../helpers/email";

@@ -4,12 +4,11 @@
  * SMTP sink, recording queues (the test runs the fan-out and delivery consumers itself).
  */
 import { createExecutionContext, createMessageBatch, env, getQueueResult } from "cloudflare:test";
+import type { DeliveryJob, FanoutJob } from "../../src/core/jobs";
 import { createDkimKey, dkimTxt } from "../../src/credentials/dkim-keys";
-import type { DeliveryJob } from "../../src/deliver/job";
-import { handleFanoutBatch } from "../../src/lists/fanout";
-import type { FanoutJob } from "../../src/lists/fanout-job";
-import { insertList, type NewList } from "../../src/lists/store/lists";
-import { type NewMember, upsertMember } from "../../src/lists/store/members";
+import worker from "../../src/index";
+import { insertList, type NewList } from "../../src/store/lists";
+import { type NewMember, upsertMember } from "../../src/store/members";
 import { runJobs } from "../deliver/helpers";
 import { sink } from "../relays/sink";
 import type { Zone } from "../support/dns/zone";
@@ -78,7 +77,7 @@ export async function createList(list: NewList, members: NewMember[] = []): Prom
   for (let i = 0; i < statements.length; i += 500) await env.DB.batch(statements.slice(i, i + 500));
 }
 
-/** Runs every queued fan-out job through handleFanoutBatch (as Queues would), then returns the delivery jobs. */
+/** Runs every queued fan-out job through the Worker's queue() (as Queues would), then returns the delivery jobs. */
 export async function runFanout(e: ListTestEnv): Promise<{ pages: number; deliveryJobs: DeliveryJob[] }> {
   let pages = 0;
   while (e.FANOUT_QUEUE.jobs.length > 0) {
@@ -89,7 +88,7 @@ export async function runFanout(e: ListTestEnv): Promise<{ pages: number; delive
       jobs.map((body, i) => ({ id: `fan-${uid()}-${i}`, timestamp: new Date(), attempts: 1, body })),
     );
     const ctx = createExecutionContext();
-    await handleFanoutBatch(batch as MessageBatch<unknown>, e, ctx);
+    await worker.queue(batch, e, ctx);
     const result = await getQueueResult(batch, ctx);
     if (result.retryMessages.length > 0) throw new Error(`fan-out retried ${result.retryMessages.length} page(s)`);
   }

@@ -1,7 +1,8 @@
 /**
  * A list post end to end: email() → posting chain → transform pipeline → R2 + fan-out queue →
- * handleFanoutBatch → delivery queue → consumer → real SMTP sink. Each member's copy is checked
- * with mailauth against the declared zone: the list's DKIM signature and the ARC chain verify.
+ * queue() (fan-out consumer) → delivery queue → queue() (delivery consumer) → real SMTP sink.
+ * Each member's copy is checked with mailauth against the declared zone: the list's DKIM
+ * signature and the ARC chain verify.
  */
 import {
   createExecutionContext,
@@ -13,10 +14,15 @@ import {
 import { beforeAll, describe, expect, it } from "vitest";
 import { authenticate } from "../../src/authenticate";
 import { createWorker } from "../../src/index";
-import { memberVerpKey } from "../../src/lists/store/members";
 import { verifyUnsubscribeToken } from "../../src/lists/unsubscribe-url";
-import { decodeVerp } from "../../src/lists/verp";
-import { emailMessage, mail } from "../helpers/email";
+import { decodeVerp } from "../../src/mail/minted-address";
+import { memberVerpKey } from "../../src/store/members";
+import listPostForged from "../fixtures/lists/list-post-forged.eml?raw";
+import listPostMember from "../fixtures/lists/list-post-member.eml?raw";
+import listPostOpen from "../fixtures/lists/list-post-open.eml?raw";
+import listPostUnauthenticatedMember from "../fixtures/lists/list-post-unauthenticated-member.eml?raw";
+import { emailMessage } from "../helpers/email";
+import { fixture } from "../helpers/fixture";
 import { dkimSigned, publish, testKey } from "../helpers/keys";
 import { address, bytesOf, received } from "../relays/sink";
 import { createZoneResolver, type Zone } from "../support/dns/zone";
@@ -68,13 +74,7 @@ describe("a list post, end to end", () => {
       ...members.map((m) => ({ address: m })),
     ]);
     const e = listEnv();
-    const raw = await dkimSigned(
-      mail(
-        { From: "Alice <alice@author.test>", To: team, Subject: "Quarterly numbers", Bcc: "secret@author.test" },
-        "Numbers attached.\r\n",
-      ),
-      author,
-    );
+    const raw = await dkimSigned(fixture(listPostMember, { list: team }), author);
     const c = await post(e, raw, team);
     expect(c.rejected).toBeUndefined();
     const row = await logRow(team);
@@ -142,15 +142,16 @@ describe("a list post, end to end", () => {
     const e = listEnv();
     const forger = testKey("forger.test");
     // Signed by another domain's key and then altered: no aligned pass, DMARC fails.
-    const forged = (
-      await dkimSigned(mail({ From: "Alice <alice@author.test>", To: team, Subject: "Pay this invoice" }), forger)
-    ).replace("Hello.", "Wire the money.");
+    const forged = (await dkimSigned(fixture(listPostForged, { list: team }), forger)).replace(
+      "Hello.",
+      "Wire the money.",
+    );
     const c = await post(e, forged, team);
     const row = await logRow(team);
     // Facteur's dmarc-reject rule refuses it at SMTP (p=reject); had it passed routing, the
     // posting chain would have held it (see the members-policy unit tests).
-    expect(c.rejected).toMatch(/^550 5\.7\.1/);
-    expect(row?.decision).toBe("rejected");
+    expect(c.rejected).toMatch(/^550 5\.7\.1 /);
+    expect([row?.decision, row?.rule]).toEqual(["rejected", "dmarc-reject"]);
     expect(e.FANOUT_QUEUE.jobs).toHaveLength(0);
   });
 
@@ -162,12 +163,7 @@ describe("a list post, end to end", () => {
       { address: moderator, role: "moderator" },
     ]);
     const e = listEnv();
-    const c = await post(
-      e,
-      mail({ From: "Bob <bob@relaxed.test>", To: team, Subject: "unsigned" }),
-      team,
-      "bob@relaxed.test",
-    );
+    const c = await post(e, fixture(listPostUnauthenticatedMember, { list: team }), team, "bob@relaxed.test");
     expect(c.rejected).toBeUndefined();
     const row = await logRow(team);
     expect(row?.decision).toBe("held");
@@ -194,12 +190,7 @@ describe("a list post, end to end", () => {
     const reader = address("q");
     await createList({ address: team, name: "Team", policy: "open" }, [{ address: reader }]);
     const e = listEnv();
-    await post(
-      e,
-      mail({ From: "Carol <carol@relaxed.test>", To: team, Subject: "via queue()" }),
-      team,
-      "carol@relaxed.test",
-    );
+    await post(e, fixture(listPostOpen, { list: team }), team, "carol@relaxed.test");
     const pages = e.FANOUT_QUEUE.jobs.splice(0);
     expect(pages).toHaveLength(1);
     const batch = createMessageBatch("facteur-fanout", [
@@ -212,12 +203,8 @@ describe("a list post, end to end", () => {
     // scheduled(): a held post past its list's hold period is swept.
     const moderatedList = `team-${uid()}@${domain}`;
     await createList({ address: moderatedList, name: "Mod", policy: "moderated" });
-    await post(
-      e,
-      mail({ From: "carol@relaxed.test", To: moderatedList, Subject: "held" }),
-      moderatedList,
-      "carol@relaxed.test",
-    );
+    await post(e, fixture(listPostOpen, { list: moderatedList }), moderatedList, "carol@relaxed.test");
+    expect((await logRow(moderatedList))?.rule).toBe("list:moderated");
     const held = await env.DB.prepare("SELECT id FROM held_messages WHERE list_address = ?")
       .bind(moderatedList)
       .first<{ id: string }>();

@@ -1,17 +1,18 @@
 /**
- * The posting chain as units: each rule, each policy with each non-member action, and the DMARC
- * rule in every mode (including DNS failure failing closed). No I/O: rules only decide.
+ * The posting chain as units: each rule, the real chain's order, one scenario per rule asserting
+ * which rule decided (action, rule name and reason), and each policy with each non-member action.
+ * No I/O: rules only decide. The DMARC rule, outside the chain, is in dmarc-policy.test.ts.
  */
 import { describe, expect, it } from "vitest";
 import type { AuthResults } from "../../src/authenticate";
 import { POSTING_CHAIN, runPostingChain } from "../../src/lists/posting-chain";
 import { administrivia } from "../../src/lists/rules/administrivia";
 import { autoSubmitted } from "../../src/lists/rules/auto-submitted";
-import { decideDmarcMitigation } from "../../src/lists/rules/dmarc-policy";
 import { loop } from "../../src/lists/rules/loop";
 import { maxSize } from "../../src/lists/rules/max-size";
-import type { PostContext } from "../../src/lists/rules/types";
-import { type List, listAddresses, listIdOf, type Member } from "../../src/lists/types";
+import type { PostContext, PostRule, PostVerdict } from "../../src/lists/rules/types";
+import { type List, listIdOf, type Member } from "../../src/lists/types";
+import { listAddresses } from "../../src/mail/minted-address";
 import { parseReceived } from "../../src/receive";
 import { mail } from "../helpers/email";
 
@@ -105,19 +106,29 @@ describe("posting rules", () => {
   });
 
   it("auto-submitted: RFC 3834 Auto-Submitted and Precedence bulk/junk, not Auto-Submitted: no", () => {
-    expect(autoSubmitted.check(context({ fields: { "Auto-Submitted": "auto-replied" } }))).toBeDefined();
-    expect(autoSubmitted.check(context({ fields: { Precedence: "bulk" } }))).toBeDefined();
+    expect(autoSubmitted.check(context({ fields: { "Auto-Submitted": "auto-replied" } }))).toBe(
+      "Auto-Submitted: auto-replied",
+    );
+    expect(autoSubmitted.check(context({ fields: { "Auto-Submitted": "auto-generated; x=y" } }))).toBe(
+      "Auto-Submitted: auto-generated; x=y",
+    );
+    expect(autoSubmitted.check(context({ fields: { Precedence: "bulk" } }))).toBe("Precedence: bulk");
+    expect(autoSubmitted.check(context({ fields: { Precedence: "junk" } }))).toBe("Precedence: junk");
+    expect(autoSubmitted.check(context({ fields: { Precedence: "list" } }))).toBeUndefined();
     expect(autoSubmitted.check(context({ fields: { "Auto-Submitted": "no" } }))).toBeUndefined();
+    // RFC 3834 section 5: "no" with parameters is still not automatic.
+    expect(autoSubmitted.check(context({ fields: { "Auto-Submitted": "no; x=y" } }))).toBeUndefined();
   });
 
   it("max-size: larger than the list's limit", () => {
-    expect(maxSize.check(context({ body: "x".repeat(20_000) }))).toMatch(/exceeds/);
+    expect(maxSize.check(context({ body: "x".repeat(20_000) }))).toMatch(/^\d+ bytes exceeds the list's 10000$/);
     expect(maxSize.check(context())).toBeUndefined();
   });
 
   it("administrivia: a command in the Subject or as a short body, not a real post mentioning it", () => {
-    expect(administrivia.check(context({ fields: { Subject: "unsubscribe" } }))).toMatch(/team-request@lists\.test/);
-    expect(administrivia.check(context({ fields: { Subject: "" }, body: "unsubscribe me\r\n" }))).toBeDefined();
+    const pointer = "This looks like a command; send it to team-request@lists.test";
+    expect(administrivia.check(context({ fields: { Subject: "unsubscribe" } }))).toBe(pointer);
+    expect(administrivia.check(context({ fields: { Subject: "" }, body: "unsubscribe me\r\n" }))).toBe(pointer);
     expect(
       administrivia.check(
         context({ fields: { Subject: "Newsletter" }, body: "How do I unsubscribe from the other list?\r\nThanks\r\n" }),
@@ -125,6 +136,85 @@ describe("posting rules", () => {
     ).toBeUndefined();
   });
 });
+
+const isPostRule = (v: unknown): v is PostRule =>
+  typeof v === "object" && v !== null && typeof (v as PostRule).name === "string" && "check" in v;
+
+describe("POSTING_CHAIN, the real one", () => {
+  it("has exactly these rows, in this order", () => {
+    expect(POSTING_CHAIN.map((row) => [row.rule.name, row.action])).toEqual([
+      ["loop", "discard"],
+      ["auto-submitted", "discard"],
+      ["announce-only", "non-member-action"],
+      ["non-member", "non-member-action"],
+      ["unauthenticated-member", "non-member-action"],
+      ["administrivia", "reject"],
+      ["moderated", "hold"],
+      ["max-size", "hold"],
+    ]);
+  });
+
+  it("holds every rule exported from src/lists/rules/", () => {
+    const modules = import.meta.glob("../../src/lists/rules/*.ts", { eager: true });
+    const rules = Object.values(modules)
+      .flatMap((m) => Object.values(m as object))
+      .filter(isPostRule);
+    expect(rules.length).toBeGreaterThanOrEqual(8);
+    const wired = POSTING_CHAIN.map((row) => row.rule);
+    for (const rule of rules) expect(wired, `${rule.name} is not in POSTING_CHAIN`).toContain(rule);
+  });
+
+  // One scenario per rule (and the accept at the end): the verdict names the rule that decided.
+  const scenarios: [string, Parameters<typeof context>[0], PostVerdict][] = [
+    [
+      "loop",
+      { fields: { "List-Id": "Team <team.lists.test>" } },
+      v("discard", "loop", "already carries List-Id <team.lists.test>"),
+    ],
+    [
+      "auto-submitted",
+      { fields: { "Auto-Submitted": "auto-replied" } },
+      v("discard", "auto-submitted", "Auto-Submitted: auto-replied"),
+    ],
+    [
+      "announce-only",
+      { list: { policy: "announce", nonMemberAction: "discard" } },
+      v("discard", "announce-only", "alice@author.test may not post to an announce list"),
+    ],
+    ["non-member", { member: null }, v("hold", "non-member", "alice@author.test is not a member of team@lists.test")],
+    [
+      "unauthenticated-member",
+      { list: { nonMemberAction: "reject" }, authenticated: false },
+      v("reject", "unauthenticated-member", "alice@author.test did not authenticate (dmarc=fail, dkim=fail)"),
+    ],
+    [
+      "administrivia",
+      { fields: { Subject: "unsubscribe" } },
+      v("reject", "administrivia", "This looks like a command; send it to team-request@lists.test"),
+    ],
+    ["moderated", { list: { policy: "moderated" } }, v("hold", "moderated", "the list is moderated")],
+    ["accept", {}, v("accept", "accept", "members list: post accepted")],
+  ];
+
+  it.each(scenarios)("%s decides its scenario", (_, options, expected) => {
+    expect(runPostingChain(POSTING_CHAIN, context(options))).toEqual(expected);
+  });
+
+  it("max-size decides a post above the list's limit", () => {
+    const verdict = runPostingChain(POSTING_CHAIN, context({ body: "x".repeat(20_000) }));
+    expect(verdict).toMatchObject({ action: "hold", rule: "max-size" });
+    expect(verdict.reason).toMatch(/^\d+ bytes exceeds the list's 10000$/);
+  });
+
+  it("covers every rule of the chain", () => {
+    const covered = [...scenarios.map(([name]) => name), "max-size"].sort();
+    expect(covered).toEqual([...POSTING_CHAIN.map((row) => row.rule.name), "accept"].sort());
+  });
+});
+
+function v(action: PostVerdict["action"], rule: string, reason: string): PostVerdict {
+  return { action, rule, reason } as PostVerdict;
+}
 
 describe("posting policies (the chain as a table)", () => {
   const verdict = (options: Parameters<typeof context>[0]) => runPostingChain(POSTING_CHAIN, context(options));
@@ -156,47 +246,18 @@ describe("posting policies (the chain as a table)", () => {
     expect(verdict({ list: { policy: "announce" }, member: member("owner") }).action).toBe("accept");
     const plain = verdict({ list: { policy: "announce", nonMemberAction: "discard" }, member: member("member") });
     expect([plain.action, plain.rule]).toEqual(["discard", "announce-only"]);
-    expect(verdict({ list: { policy: "announce" }, member: member("owner"), authenticated: false }).action).toBe(
-      "hold",
-    );
+    const unproven = verdict({ list: { policy: "announce" }, member: member("owner"), authenticated: false });
+    expect([unproven.action, unproven.rule]).toEqual(["hold", "announce-only"]);
   });
 
   it("loops and auto-replies are discarded before membership is even looked at", () => {
-    expect(verdict({ fields: { "List-Id": "<team.lists.test>" }, member: null }).action).toBe("discard");
+    const looped = verdict({ fields: { "List-Id": "<team.lists.test>" }, member: null });
+    expect([looped.action, looped.rule]).toEqual(["discard", "loop"]);
     expect(verdict({ fields: { "Auto-Submitted": "auto-replied" } }).rule).toBe("auto-submitted");
   });
 
   it("too large: held for a moderator", () => {
     const v = verdict({ body: "x".repeat(20_000) });
     expect([v.action, v.rule]).toEqual(["hold", "max-size"]);
-  });
-});
-
-describe("the DMARC rule (decides; the handler rewrites)", () => {
-  const dmarc = (result: string, policy?: string) => ({ result, comment: "", ...(policy ? { policy } : {}) });
-
-  it("auto: rewrite for p=quarantine and p=reject, not for p=none or no record", () => {
-    expect(decideDmarcMitigation(LIST, dmarc("pass", "reject"), "author.test").action).toBe("munge");
-    expect(decideDmarcMitigation(LIST, dmarc("fail", "quarantine"), "author.test").action).toBe("munge");
-    expect(decideDmarcMitigation(LIST, dmarc("pass", "none"), "author.test").action).toBe("none");
-    expect(decideDmarcMitigation(LIST, dmarc("none"), "author.test").action).toBe("none");
-  });
-
-  it("auto: DNS failure fails closed (rewrite)", () => {
-    const d = decideDmarcMitigation(LIST, dmarc("temperror"), "author.test");
-    expect(d.action).toBe("munge");
-    expect(d.reason).toMatch(/unknown/);
-  });
-
-  it("auto: the list's always domains (gmail.com) are rewritten even at p=none", () => {
-    expect(decideDmarcMitigation(LIST, dmarc("pass", "none"), "gmail.com").action).toBe("munge");
-  });
-
-  it("munge, wrap and none modes apply whatever the policy", () => {
-    expect(decideDmarcMitigation({ ...LIST, dmarcMode: "munge" }, dmarc("none"), "author.test").action).toBe("munge");
-    expect(decideDmarcMitigation({ ...LIST, dmarcMode: "wrap" }, dmarc("none"), "author.test").action).toBe("wrap");
-    expect(decideDmarcMitigation({ ...LIST, dmarcMode: "none" }, dmarc("fail", "reject"), "author.test").action).toBe(
-      "none",
-    );
   });
 });

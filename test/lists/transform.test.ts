@@ -6,14 +6,17 @@
 import { describe, expect, it } from "vitest";
 import { authenticate } from "../../src/authenticate";
 import { createMemberSigner, signMemberCopy } from "../../src/lists/member-signature";
-import type { DmarcMitigation } from "../../src/lists/rules/dmarc-policy";
-import { type List, listAddresses, listIdOf } from "../../src/lists/types";
+import { type List, listIdOf } from "../../src/lists/types";
+import { headerEnd } from "../../src/mail/header-section";
+import { getValue, headerSection, joinMessage, splitMessage } from "../../src/mail/message-parts";
+import { listAddresses } from "../../src/mail/minted-address";
 import { cleanse } from "../../src/transform/handlers/cleanse";
 import { subjectPrefix } from "../../src/transform/handlers/subject-prefix";
-import { getValue, headerEnd, headerSection, joinMessage, splitMessage } from "../../src/transform/message";
 import { LIST_PIPELINE, runPipeline } from "../../src/transform/pipeline";
-import type { TransformContext } from "../../src/transform/types";
+import type { DmarcMitigation, Handler, TransformContext } from "../../src/transform/types";
+import listPostToCleanse from "../fixtures/lists/list-post-to-cleanse.eml?raw";
 import { mail } from "../helpers/email";
+import { fixture } from "../helpers/fixture";
 import { dkimSigned, publish, testKey } from "../helpers/keys";
 import { createZoneResolver, type Zone } from "../support/dns/zone";
 
@@ -98,23 +101,8 @@ async function verify(copy: Uint8Array) {
   });
 }
 
-const POST = () =>
-  dkimSigned(
-    mail(
-      {
-        From: "Alice <alice@author.test>",
-        To: "team@lists.test",
-        Subject: "Re: [team] plans",
-        "Return-Path": "<alice@author.test>",
-        Bcc: "hidden@author.test",
-        "X-Facteur-Loop": "somewhere@lists.test",
-        "List-Id": "<upstream.other.test>",
-        "Authentication-Results": "mx.facteur.test; dkim=pass (forged by the sender)",
-      },
-      "Body line.\r\n",
-    ),
-    authorKey,
-  );
+/** A signed post carrying every field cleanse must remove (Return-Path, Bcc, List-Id, forged AR…). */
+const POST = () => dkimSigned(fixture(listPostToCleanse), authorKey);
 
 describe("handlers", () => {
   it("cleanse drops Return-Path, Bcc, our own X-Facteur-*, upstream List-* and forged AR, keeps DKIM-Signature", async () => {
@@ -198,5 +186,35 @@ describe("the pipeline in each DMARC mode, verified as a receiver would", () => 
       "Reply-To: <team@lists.test>",
     ]);
     expect(headerSection(c.message)).toContain("Precedence: list\r\n");
+  });
+});
+
+describe("LIST_PIPELINE, the real one", () => {
+  it("runs exactly these handlers, in this order, with the ARC seal last", () => {
+    const names = LIST_PIPELINE.map((h) => h.name);
+    expect(names).toEqual([
+      "cleanse",
+      "subject-prefix",
+      "list-id",
+      "list-headers",
+      "list-unsubscribe-post",
+      "precedence",
+      "reply-to",
+      "dmarc-mitigation",
+      "body-hash",
+      "arc-seal",
+    ]);
+    // RFC 8617 section 5.1: any change after the seal would break its ARC-Message-Signature.
+    expect(names.at(-1)).toBe("arc-seal");
+    expect(names.filter((n) => n === "arc-seal")).toHaveLength(1);
+  });
+
+  it("holds every handler exported from src/transform/handlers/", () => {
+    const modules = import.meta.glob("../../src/transform/handlers/*.ts", { eager: true });
+    const handlers = Object.values(modules)
+      .flatMap((m) => Object.values(m as object))
+      .filter((v): v is Handler => typeof v === "object" && v !== null && "process" in v && "name" in v);
+    expect(handlers.length).toBeGreaterThanOrEqual(10);
+    for (const h of handlers) expect(LIST_PIPELINE, `${h.name} is not in LIST_PIPELINE`).toContain(h);
   });
 });

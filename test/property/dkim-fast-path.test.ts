@@ -1,15 +1,15 @@
 /**
- * src/authenticate/dkim-verify-in-memory.ts skips mailauth's per-byte loops when they would change
+ * src/mailauth/dkim-verify.ts skips mailauth's per-byte loops when they would change
  * nothing. These properties check "would change nothing" against mailauth's unmodified code, with
  * bodies built from the characters the loops care about (SP, HTAB, CR, LF) and random chunkings.
  */
-import "../../src/authenticate/node-compat";
 import { Buffer } from "node:buffer";
 import fc from "fast-check";
 import { RelaxedHash } from "mailauth/lib/dkim/body/relaxed";
 import { dkimVerify } from "mailauth/lib/dkim/verify";
 import { describe, expect, it } from "vitest";
-import { dkimVerifyInMemory, relaxedUpdate } from "../../src/authenticate/dkim-verify-in-memory";
+import { type DkimVerifyOptions, verifyDkim } from "../../src/mailauth";
+import { relaxedUpdate } from "../../src/mailauth/dkim-verify";
 import { dkimSigned, publish, testKey } from "../helpers/keys";
 import { createZoneResolver } from "../support/dns/zone";
 
@@ -53,7 +53,7 @@ describe("relaxed body hash fast path (RFC 6376 section 3.4.4)", () => {
   });
 });
 
-describe("dkimVerifyInMemory", () => {
+describe("verifyDkim", () => {
   const key = testKey("fast.test");
   const resolver = createZoneResolver(publish({}, key));
 
@@ -75,9 +75,9 @@ describe("dkimVerifyInMemory", () => {
           if (change === "empty-header-crlf") signed = `\r\n${signed}`;
           if (change === "empty-header-lf") signed = `\n${signed}`;
           const input = Buffer.from(signed);
-          const options = { resolver, curTime: new Date("2026-11-25T09:00:00Z") } as Parameters<typeof dkimVerify>[1];
-          const expected = await dkimVerify(input, options);
-          const actual = await dkimVerifyInMemory(input, options);
+          const options: DkimVerifyOptions = { resolver, curTime: new Date("2026-11-25T09:00:00Z") };
+          const expected = await dkimVerify(input, options as Parameters<typeof dkimVerify>[1]);
+          const actual = await verifyDkim(input, options);
           expect(JSON.stringify(actual)).toBe(JSON.stringify(expected));
           expect(JSON.stringify((actual as { arc?: unknown }).arc)).toBe(
             JSON.stringify((expected as { arc?: unknown }).arc),
@@ -100,7 +100,7 @@ describe("parsed keys kept across messages", () => {
     const signedFirst = Buffer.from(await dkimSigned(message, first));
     // A zone resolver reads its zone when it is made.
     const resolver = createZoneResolver(publish(zone, first));
-    const before = await dkimVerifyInMemory(signedFirst, { resolver } as Parameters<typeof dkimVerify>[1]);
+    const before = await verifyDkim(signedFirst, { resolver });
     expect(resultOf(before)).toBe("pass");
 
     // A new key under the same selector: the old signature must fail, a new one must pass.
@@ -113,16 +113,12 @@ describe("parsed keys kept across messages", () => {
     };
     publish(zone, second);
     const rotatedResolver = createZoneResolver(zone);
-    const after = await dkimVerifyInMemory(signedFirst, { resolver: rotatedResolver } as Parameters<
-      typeof dkimVerify
-    >[1]);
+    const after = await verifyDkim(signedFirst, { resolver: rotatedResolver });
     const reference = await dkimVerify(signedFirst, { resolver: rotatedResolver } as Parameters<typeof dkimVerify>[1]);
     expect(JSON.stringify(after)).toBe(JSON.stringify(reference));
     expect(resultOf(after)).not.toBe("pass");
     const signedSecond = Buffer.from(await dkimSigned(message, second));
-    const fresh = await dkimVerifyInMemory(signedSecond, { resolver: rotatedResolver } as Parameters<
-      typeof dkimVerify
-    >[1]);
+    const fresh = await verifyDkim(signedSecond, { resolver: rotatedResolver });
     expect(resultOf(fresh)).toBe("pass");
   });
 });

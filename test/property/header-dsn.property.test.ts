@@ -1,19 +1,14 @@
 /**
- * Properties of header folding and unfolding (RFC 5322 section 2.2.3: src/receive/header-section.ts
- * unfolds, src/transform/message.ts foldItems folds) and of DSN parsing (RFC 3464:
+ * Properties of header folding and unfolding (RFC 5322 section 2.2.3: src/mail/header-section.ts
+ * unfolds, src/mail/header-fields.ts foldItems folds) and of DSN parsing (RFC 3464:
  * src/bounce/dsn.ts builds, src/bounce/dsn-parse.ts reads).
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { buildDsn } from "../../src/bounce/dsn";
 import { parseDsn, parseFieldGroups } from "../../src/bounce/dsn-parse";
-import {
-  headerValues,
-  MAX_HEADER_FIELDS,
-  MAX_HEADER_SECTION_BYTES,
-  parseHeaderSection,
-} from "../../src/receive/header-section";
-import { foldItems } from "../../src/transform/message";
+import { foldItems, headerValues } from "../../src/mail/header-fields";
+import { MAX_HEADER_FIELDS, MAX_HEADER_SECTION_BYTES, parseHeaderSection } from "../../src/mail/header-section";
 import { address } from "./arbitraries";
 
 const encoder = new TextEncoder();

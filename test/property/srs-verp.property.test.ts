@@ -1,11 +1,17 @@
 /**
  * Properties of the envelope-sender encodings that bounces come back through:
- * SRS (src/deliver/srs.ts: srsForward / srsReverse) and list VERP (src/lists/verp.ts).
+ * SRS (src/mail/srs.ts: srsForward / srsReverse) and list VERP (src/mail/minted-address.ts).
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { isSrsAddress, MAX_AGE_DAYS, srsForward, srsReverse } from "../../src/deliver/srs";
-import { decodeVerp, verpAddress } from "../../src/lists/verp";
+import {
+  decodeVerp,
+  isSrsAddress,
+  MAX_AGE_DAYS,
+  srsForward,
+  srsReverse,
+  verpAddress,
+} from "../../src/mail/minted-address";
 import { address, domain, localPart } from "./arbitraries";
 
 const DAY = 86_400_000;

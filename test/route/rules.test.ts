@@ -1,13 +1,14 @@
 /** Each inbound rule as a unit: a context in, a decision (or a pass) out, nothing else touched. */
 import { describe, expect, it } from "vitest";
 import type { AuthResults } from "../../src/authenticate";
-import type { Config } from "../../src/config";
+import type { Config } from "../../src/core/config";
 import { parseReceived } from "../../src/receive";
 import { runChain } from "../../src/route/chain";
 import type { Decision } from "../../src/route/decision";
-import { alias, findMatch, planDeliveries } from "../../src/route/rules/alias";
+import { alias, findMatch, planDestinations } from "../../src/route/rules/alias";
 import { dmarcReject } from "../../src/route/rules/dmarc-reject";
 import { headerFrom } from "../../src/route/rules/header-from";
+import { listAddress } from "../../src/route/rules/list-address";
 import { loopMarker } from "../../src/route/rules/loop-marker";
 import { noSuchUser } from "../../src/route/rules/no-such-user";
 import { srsReturn } from "../../src/route/rules/srs-return";
@@ -136,11 +137,45 @@ describe("dmarc-reject", () => {
 describe("srs-return", () => {
   it("returns valid SRS bounces through the relay and rejects forged ones", () => {
     const ok = srsReturn.check(context("From: m@author.test", { srs: { ok: true, original: "orig@x.test" } }));
-    expect(ok).toMatchObject({ kind: "accept", deliveries: [{ to: "orig@x.test", via: "relay" }] });
+    expect(ok).toMatchObject({ kind: "accept", destinations: [{ to: "orig@x.test", via: "relay" }] });
     expect(code(srsReturn.check(context("From: m@author.test", { srs: { ok: false, reason: "expired" } })))).toBe(
       "550 5.7.1",
     );
     expect(srsReturn.check(context("From: m@author.test"))).toBeUndefined();
+  });
+});
+
+describe("list-address", () => {
+  const team = { address: "team@d.test", lookup: "team@d.test", enabled: true };
+  const at = (local: string, list = team) => ({
+    ...context("From: a@author.test", { facts: { list } }),
+    recipient: { local, domain: "d.test", address: `${local}@d.test` },
+  });
+
+  it("hands each of a list's addresses to lists/, with the token after +", () => {
+    expect(listAddress.check(at("team"))).toEqual({
+      kind: "handoff",
+      rule: "list-address",
+      reason: "list-post for team@d.test",
+      handoff: { kind: "list-post", list: "team@d.test" },
+    });
+    expect(listAddress.check(at("team-request"))).toMatchObject({ handoff: { kind: "list-request" } });
+    expect(listAddress.check(at("team-owner"))).toMatchObject({ handoff: { kind: "list-owner" } });
+    expect(listAddress.check(at("team-bounces+m=x.test"))).toMatchObject({
+      kind: "handoff",
+      handoff: { kind: "list-bounce", token: "m=x.test" },
+    });
+    expect(listAddress.check(at("team-confirm+t0k"))).toMatchObject({
+      handoff: { kind: "list-confirm", token: "t0k" },
+    });
+  });
+
+  it("refuses a disabled list (but still takes its bounces) and a confirm address without a token", () => {
+    const off = { ...team, enabled: false };
+    expect(code(listAddress.check(at("team", off)))).toBe("550 5.2.1");
+    expect(listAddress.check(at("team-bounces+m=x.test", off))?.kind).toBe("handoff");
+    expect(code(listAddress.check(at("team-confirm")))).toBe("550 5.1.1");
+    expect(listAddress.check(at("other"))).toBeUndefined();
   });
 });
 
@@ -172,7 +207,7 @@ describe("alias", () => {
   });
 
   it("forwards verified destinations, relays the rest with the tag where supported", () => {
-    const plan = planDeliveries(["V@gmail.com", "x@fastmail.com", "y@plain.test", "v@gmail.com"], facts(), "tag");
+    const plan = planDestinations(["V@gmail.com", "x@fastmail.com", "y@plain.test", "v@gmail.com"], facts(), "tag");
     expect(plan).toEqual([
       { to: "V@gmail.com", via: "forward" },
       { to: "x+tag@fastmail.com", via: "relay" },

@@ -1,8 +1,9 @@
 import type { RouteHandler } from "@hono/zod-openapi";
-import { type Delivery, type DeliveryStatus, listDeliveries } from "../../store/deliveries";
+import type { DeliveryStatus } from "../../core/delivery-status";
+import { type Delivery, listDeliveries } from "../../store/deliveries";
 import { visibleDomains } from "../access";
 import type { ApiEnv } from "../env";
-import { decodeCursor, encodeCursor } from "../pagination";
+import { decodeCursor, pageBody } from "../pagination";
 import { iso, isoRequired } from "../schemas";
 import type { listDeliveriesRoute } from "./routes";
 
@@ -27,18 +28,14 @@ function deliveryBody(d: Delivery) {
 
 export const listDeliveriesHandler: RouteHandler<typeof listDeliveriesRoute, ApiEnv> = async (c) => {
   const { limit, cursor, message, status } = c.req.valid("query");
-  const before = decodeCursor(cursor);
   const only = visibleDomains(c.get("access"));
   // A domain-scoped token sees only its domains' deliveries (null: every domain).
-  const result = await listDeliveries(c.env, {
+  const page = await listDeliveries(c.env, {
     message,
     status: status as DeliveryStatus | undefined,
     domains: only ?? undefined,
     limit,
-    cursor: before,
+    after: decodeCursor(cursor),
   });
-  return c.json(
-    { items: result.items.map(deliveryBody), next_cursor: result.cursor ? encodeCursor(result.cursor) : null },
-    200,
-  );
+  return c.json(pageBody(page, deliveryBody), 200);
 };

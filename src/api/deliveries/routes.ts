@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { DELIVERY_STATUSES } from "../../store/deliveries";
+import { DELIVERY_STATUSES } from "../../core/delivery-status";
 import { PageQuery, pageSchema } from "../pagination";
 import { apiRoute, json } from "../route";
 import { Timestamp } from "../schemas";

@@ -1,14 +1,8 @@
 import type { RouteHandler } from "@hono/zod-openapi";
-import {
-  createDkimKey,
-  type DkimKey,
-  defaultSelector,
-  deleteDkimKey,
-  dnsRecordsFor,
-  listDkimKeys,
-} from "../../credentials/dkim-keys";
+import { createDkimKey, defaultSelector, dnsRecordsFor } from "../../credentials/dkim-keys";
+import { type DkimKey, deleteDkimKey, listDkimKeys } from "../../store/dkim-keys";
+import { findDomainByName } from "../../store/domains";
 import { assertDomainRead, assertDomainWrite } from "../access";
-import { findDomain } from "../domains/queries";
 import type { ApiEnv } from "../env";
 import { conflict, notFound } from "../problem";
 import { isoRequired } from "../schemas";
@@ -31,7 +25,7 @@ function stateBody(domain: string, keys: DkimKey[]) {
 }
 
 async function requireDomain(db: D1Database, domain: string): Promise<void> {
-  if (!(await findDomain(db, domain))) throw notFound(`domain ${domain}`);
+  if (!(await findDomainByName(db, domain))) throw notFound(`domain ${domain}`);
 }
 
 export const generateDkimHandler: RouteHandler<typeof generateDkim, ApiEnv> = async (c) => {

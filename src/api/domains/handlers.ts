@@ -1,13 +1,25 @@
 import type { RouteHandler } from "@hono/zod-openapi";
 import { parseRelayUrl, RelayConfigError } from "../../deliver/relays/relay-url";
-import { insertDomain } from "../../store/domains";
+import {
+  type Domain,
+  deleteDomain,
+  findDomainByName,
+  insertDomain,
+  listDomains,
+  updateDomain,
+} from "../../store/domains";
 import { assertDomainRead, assertDomainWrite, visibleDomains } from "../access";
 import type { ApiEnv } from "../env";
-import { decodeCursor, page } from "../pagination";
+import { decodeCursor, pageBody } from "../pagination";
 import { conflict, invalid, notFound } from "../problem";
-import { isoRequired, jsonList } from "../schemas";
-import { type DomainRow, deleteDomainRow, findDomain, listDomainRows, updateDomainRow } from "./queries";
-import type { createDomain, deleteDomain, getDomain, listDomains, updateDomain } from "./routes";
+import { isoRequired } from "../schemas";
+import type {
+  createDomain,
+  deleteDomain as deleteDomainRoute,
+  getDomain,
+  listDomains as listDomainsRoute,
+  updateDomain as updateDomainRoute,
+} from "./routes";
 
 /** The relay URL without its password: read tokens must not learn relay credentials. */
 export function maskRelayUrl(value: string | null): string | null {
@@ -22,14 +34,14 @@ export function maskRelayUrl(value: string | null): string | null {
   }
 }
 
-export function domainBody(row: DomainRow) {
+export function domainBody(domain: Domain) {
   return {
-    name: row.name,
-    enabled: row.enabled === 1,
-    catch_all: jsonList(row.catch_all),
-    relay_url: maskRelayUrl(row.relay_url),
-    created_at: isoRequired(row.created_at),
-    updated_at: isoRequired(row.updated_at),
+    name: domain.name,
+    enabled: domain.enabled,
+    catch_all: domain.catchAll,
+    relay_url: maskRelayUrl(domain.relayUrl),
+    created_at: isoRequired(domain.createdAt),
+    updated_at: isoRequired(domain.updatedAt),
   };
 }
 
@@ -44,28 +56,27 @@ function checkRelayUrl(value: string | null | undefined): void {
   }
 }
 
-export const listDomainsHandler: RouteHandler<typeof listDomains, ApiEnv> = async (c) => {
+export const listDomainsHandler: RouteHandler<typeof listDomainsRoute, ApiEnv> = async (c) => {
   const { limit, cursor } = c.req.valid("query");
-  const rows = await listDomainRows(c.env.DB, {
+  const page = await listDomains(c.env.DB, {
     after: decodeCursor(cursor),
     only: visibleDomains(c.get("access")),
-    limit: limit + 1,
+    limit,
   });
-  const result = page(rows, limit, (row) => row.name);
-  return c.json({ items: result.items.map(domainBody), next_cursor: result.next_cursor }, 200);
+  return c.json(pageBody(page, domainBody), 200);
 };
 
 export const createDomainHandler: RouteHandler<typeof createDomain, ApiEnv> = async (c) => {
   const body = c.req.valid("json");
   checkRelayUrl(body.relay_url);
-  if (await findDomain(c.env.DB, body.name)) throw conflict(`domain ${body.name} already exists`);
+  if (await findDomainByName(c.env.DB, body.name)) throw conflict(`domain ${body.name} already exists`);
   await insertDomain(c.env.DB, {
     name: body.name,
     enabled: body.enabled,
     catchAll: body.catch_all,
     relayUrl: body.relay_url,
   }).run();
-  const row = await findDomain(c.env.DB, body.name);
+  const row = await findDomainByName(c.env.DB, body.name);
   if (!row) throw notFound(`domain ${body.name}`);
   return c.json(domainBody(row), 201);
 };
@@ -73,17 +84,17 @@ export const createDomainHandler: RouteHandler<typeof createDomain, ApiEnv> = as
 export const getDomainHandler: RouteHandler<typeof getDomain, ApiEnv> = async (c) => {
   const { domain } = c.req.valid("param");
   assertDomainRead(c.get("access"), domain);
-  const row = await findDomain(c.env.DB, domain);
+  const row = await findDomainByName(c.env.DB, domain);
   if (!row) throw notFound(`domain ${domain}`);
   return c.json(domainBody(row), 200);
 };
 
-export const updateDomainHandler: RouteHandler<typeof updateDomain, ApiEnv> = async (c) => {
+export const updateDomainHandler: RouteHandler<typeof updateDomainRoute, ApiEnv> = async (c) => {
   const { domain } = c.req.valid("param");
   const body = c.req.valid("json");
   assertDomainWrite(c.get("access"), domain);
   checkRelayUrl(body.relay_url);
-  const row = await updateDomainRow(c.env.DB, domain, {
+  const row = await updateDomain(c.env.DB, domain, {
     enabled: body.enabled,
     catchAll: body.catch_all,
     relayUrl: body.relay_url,
@@ -92,8 +103,8 @@ export const updateDomainHandler: RouteHandler<typeof updateDomain, ApiEnv> = as
   return c.json(domainBody(row), 200);
 };
 
-export const deleteDomainHandler: RouteHandler<typeof deleteDomain, ApiEnv> = async (c) => {
+export const deleteDomainHandler: RouteHandler<typeof deleteDomainRoute, ApiEnv> = async (c) => {
   const { domain } = c.req.valid("param");
-  if (!(await deleteDomainRow(c.env.DB, domain))) throw notFound(`domain ${domain}`);
+  if (!(await deleteDomain(c.env.DB, domain))) throw notFound(`domain ${domain}`);
   return c.json({ deleted: true as const }, 200);
 };

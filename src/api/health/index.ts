@@ -1,5 +1,6 @@
 /** GET /healthz: no authentication; checks that D1 answers, for uptime monitors. */
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { pingDatabase } from "../../store/health";
 import type { ApiEnv } from "../env";
 import { ApiProblem } from "../problem";
 
@@ -20,7 +21,7 @@ const healthRoute = createRoute({
 
 export const health = new OpenAPIHono<ApiEnv>().openapi(healthRoute, async (c) => {
   try {
-    await c.env.DB.prepare("SELECT 1").first();
+    await pingDatabase(c.env.DB);
   } catch {
     throw new ApiProblem(503, "internal", "the database does not answer");
   }

@@ -1,9 +1,9 @@
 import type { RouteHandler, z } from "@hono/zod-openapi";
+import { readDatabaseExport } from "../../store/database-export";
+import { findDomainByName } from "../../store/domains";
 import { forbidden } from "../access";
-import { findDomain } from "../domains/queries";
 import type { ApiEnv } from "../env";
 import { ApiProblem } from "../problem";
-import { jsonList } from "../schemas";
 import {
   EntryError,
   importAlias,
@@ -70,7 +70,7 @@ export const importDatabaseHandler: RouteHandler<typeof importDatabase, ApiEnv> 
   const body = c.req.valid("json");
   const { domain } = c.req.valid("query");
   const db = c.env.DB;
-  if (domain && !(await findDomain(db, domain))) {
+  if (domain && !(await findDomainByName(db, domain))) {
     throw new ApiProblem(422, "unprocessable", `domain: Facteur does not serve ${domain}`, {
       errors: [{ field: "domain", detail: "add the domain first", in: "query" }],
     });
@@ -110,41 +110,30 @@ export const importDatabaseHandler: RouteHandler<typeof importDatabase, ApiEnv> 
 export const exportDatabaseHandler: RouteHandler<typeof exportDatabase, ApiEnv> = async (c) => {
   const secrets = c.req.valid("query").include_password_hashes === "true";
   if (secrets && !c.get("access").admin) throw forbidden("password hashes are exported to admin tokens only");
-  const db = c.env.DB;
-  const [domains, destinations, users, aliases] = await db.batch<Record<string, unknown>>([
-    db.prepare("SELECT name, enabled, catch_all, relay_url FROM domains ORDER BY name"),
-    db.prepare("SELECT address, verified FROM destinations ORDER BY address"),
-    db.prepare(
-      `SELECT u.name, u.is_admin, u.password_hash,
-         (SELECT json_group_array(address) FROM (SELECT address FROM user_mailboxes WHERE user_name = u.name ORDER BY position)) AS mailboxes
-       FROM users u ORDER BY u.name`,
-    ),
-    db.prepare("SELECT address, destinations, owner, enabled, description FROM aliases ORDER BY lookup"),
-  ]);
-  const rows = (r: D1Result<Record<string, unknown>> | undefined) => r?.results ?? [];
+  const data = await readDatabaseExport(c.env.DB);
   return c.json(
     {
       facteur: FACTEUR_EXPORT_VERSION,
       exported_at: new Date().toISOString(),
-      domains: rows(domains).map((d) => ({
+      domains: data.domains.map((d) => ({
         name: d.name,
-        enabled: d.enabled === 1,
-        catch_all: jsonList(d.catch_all as string | null),
+        enabled: d.enabled,
+        catch_all: d.catchAll,
         // Relay URLs carry credentials: exported only with the secrets.
-        ...(secrets ? { relay_url: d.relay_url } : {}),
+        ...(secrets ? { relay_url: d.relayUrl } : {}),
       })),
-      destinations: rows(destinations).map((d) => ({ address: d.address, verified: d.verified === 1 })),
-      users: rows(users).map((u) => ({
+      destinations: data.destinations.map((d) => ({ address: d.address, verified: d.verified })),
+      users: data.users.map((u) => ({
         name: u.name,
-        is_admin: u.is_admin === 1,
-        mailboxes: jsonList(u.mailboxes as string | null) ?? [],
-        ...(secrets && u.password_hash ? { password_hash: u.password_hash } : {}),
+        is_admin: u.isAdmin,
+        mailboxes: u.mailboxes,
+        ...(secrets && u.passwordHash ? { password_hash: u.passwordHash } : {}),
       })),
-      aliases: rows(aliases).map((a) => ({
+      aliases: data.aliases.map((a) => ({
         address: a.address,
-        destinations: jsonList(a.destinations as string | null),
+        destinations: a.destinations,
         owner: a.owner,
-        enabled: a.enabled === 1,
+        enabled: a.enabled,
         description: a.description,
       })),
     },

@@ -7,12 +7,10 @@ import type { z } from "@hono/zod-openapi";
 import { hashPassword, verifyPassword } from "../../credentials/password";
 import { parseRelayUrl } from "../../deliver/relays/relay-url";
 import { domainOf, parseAddress } from "../../mail/address";
-import { insertAlias } from "../../store/aliases";
-import { insertDomain, upsertDestination } from "../../store/domains";
-import { findAlias, updateAliasRow, userExists } from "../aliases/queries";
-import { findDomain, updateDomainRow } from "../domains/queries";
-import { jsonList } from "../schemas";
-import { findUser, insertUserStatements, updateUserStatements } from "../users/queries";
+import { findAliasByAddress, insertAlias, updateAlias } from "../../store/aliases";
+import { findDestination, upsertDestination } from "../../store/destinations";
+import { findDomainByName, insertDomain, updateDomain } from "../../store/domains";
+import { findUserByName, insertUser, updateUser, userExists } from "../../store/users";
 import type { ExportedAlias, ExportedDestination, ExportedDomain, ExportedUser } from "./routes";
 
 export type Outcome = "created" | "updated" | "unchanged";
@@ -36,7 +34,7 @@ export async function importDomain(db: D1Database, entry: z.output<typeof Export
       throw new EntryError("relay_url", (error as Error).message);
     }
   }
-  const current = await findDomain(db, entry.name);
+  const current = await findDomainByName(db, entry.name);
   if (!current) {
     await insertDomain(db, {
       name: entry.name,
@@ -46,15 +44,11 @@ export async function importDomain(db: D1Database, entry: z.output<typeof Export
     }).run();
     return "created";
   }
-  const relayChanged = entry.relay_url !== undefined && entry.relay_url !== current.relay_url;
-  if (
-    current.enabled === (entry.enabled ? 1 : 0) &&
-    same(jsonList(current.catch_all), entry.catch_all) &&
-    !relayChanged
-  ) {
+  const relayChanged = entry.relay_url !== undefined && entry.relay_url !== current.relayUrl;
+  if (current.enabled === entry.enabled && same(current.catchAll, entry.catch_all) && !relayChanged) {
     return "unchanged";
   }
-  await updateDomainRow(db, entry.name, {
+  await updateDomain(db, entry.name, {
     enabled: entry.enabled,
     catchAll: entry.catch_all,
     ...(entry.relay_url !== undefined ? { relayUrl: entry.relay_url } : {}),
@@ -63,37 +57,34 @@ export async function importDomain(db: D1Database, entry: z.output<typeof Export
 }
 
 export async function importDestination(db: D1Database, entry: z.output<typeof ExportedDestination>): Promise<Outcome> {
-  const current = await db
-    .prepare("SELECT verified FROM destinations WHERE address = ?1")
-    .bind(entry.address.toLowerCase())
-    .first<{ verified: number }>();
-  if (current && current.verified === (entry.verified ? 1 : 0)) return "unchanged";
+  const current = await findDestination(db, entry.address);
+  if (current && current.verified === entry.verified) return "unchanged";
   await upsertDestination(db, entry.address, entry.verified).run();
   return current ? "updated" : "created";
 }
 
 /** A PTT entry (clear-text password) or a Facteur one (password or password_hash). */
 export async function importUser(db: D1Database, entry: z.output<typeof ExportedUser>): Promise<Outcome> {
-  const current = await findUser(db, entry.name);
+  const current = await findUserByName(db, entry.name);
   if (!current) {
     const passwordHash = entry.password_hash ?? (entry.password ? await hashPassword(entry.password) : null);
     await db.batch(
-      insertUserStatements(db, { name: entry.name, passwordHash, isAdmin: entry.is_admin, mailboxes: entry.mailboxes }),
+      insertUser(db, { name: entry.name, passwordHash, isAdmin: entry.is_admin, mailboxes: entry.mailboxes }),
     );
     return "created";
   }
   let passwordHash: string | undefined;
-  if (entry.password_hash !== undefined && entry.password_hash !== current.password_hash)
+  if (entry.password_hash !== undefined && entry.password_hash !== current.passwordHash)
     passwordHash = entry.password_hash;
   // The stored hash has a random salt: compare by verifying, never by re-hashing.
-  else if (entry.password !== undefined && !(await verifyPassword(entry.password, current.password_hash))) {
+  else if (entry.password !== undefined && !(await verifyPassword(entry.password, current.passwordHash))) {
     passwordHash = await hashPassword(entry.password);
   }
-  const mailboxesChanged = !same(jsonList(current.mailboxes) ?? [], entry.mailboxes);
-  const adminChanged = current.is_admin !== (entry.is_admin ? 1 : 0);
+  const mailboxesChanged = !same(current.mailboxes, entry.mailboxes);
+  const adminChanged = current.isAdmin !== entry.is_admin;
   if (passwordHash === undefined && !mailboxesChanged && !adminChanged) return "unchanged";
   await db.batch(
-    updateUserStatements(db, entry.name, {
+    updateUser(db, entry.name, {
       passwordHash,
       isAdmin: adminChanged ? entry.is_admin : undefined,
       mailboxes: mailboxesChanged ? entry.mailboxes : undefined,
@@ -108,10 +99,10 @@ export async function importAlias(db: D1Database, entry: z.output<typeof Exporte
   }
   if (entry.owner && !(await userExists(db, entry.owner)))
     throw new EntryError("owner", `no user named ${entry.owner}`);
-  const current = await findAlias(db, entry.address);
+  const current = await findAliasByAddress(db, entry.address);
   if (!current) {
     const domain = domainOf(entry.address);
-    if (!(await findDomain(db, domain))) throw new EntryError("address", `Facteur does not serve ${domain}`);
+    if (!(await findDomainByName(db, domain))) throw new EntryError("address", `Facteur does not serve ${domain}`);
     await insertAlias(db, {
       address: entry.address,
       domain,
@@ -123,14 +114,14 @@ export async function importAlias(db: D1Database, entry: z.output<typeof Exporte
     return "created";
   }
   if (
-    same(jsonList(current.destinations), entry.destinations) &&
+    same(current.destinations, entry.destinations) &&
     current.owner === entry.owner &&
-    current.enabled === (entry.enabled ? 1 : 0) &&
+    current.enabled === entry.enabled &&
     current.description === entry.description
   ) {
     return "unchanged";
   }
-  await updateAliasRow(db, entry.address, entry);
+  await updateAlias(db, entry.address, entry);
   return "updated";
 }
 
@@ -138,7 +129,7 @@ export async function importAlias(db: D1Database, entry: z.output<typeof Exporte
 export async function importUserAddress(db: D1Database, userName: string, domain: string): Promise<Outcome> {
   const parsed = parseAddress(`${userName}@${domain}`);
   if (!parsed) throw new EntryError("name", `${userName}@${domain} is not a valid address`);
-  const current = await findAlias(db, parsed.address);
+  const current = await findAliasByAddress(db, parsed.address);
   if (current) {
     if (current.owner !== userName) {
       throw new EntryError("name", `${parsed.address} already exists and belongs to ${current.owner ?? "nobody"}`);

@@ -5,20 +5,21 @@
  */
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { ApiEnv } from "../env";
+import { listHeldHandler, moderateHeldHandler } from "./held-handlers";
 import {
-  addMembersHandler,
   createListHandler,
   deleteListHandler,
-  deleteMemberHandler,
   getListHandler,
-  getMemberHandler,
-  listHeldHandler,
   listListsHandler,
-  listMembersHandler,
-  moderateHeldHandler,
   updateListHandler,
+} from "./list-handlers";
+import {
+  addMembersHandler,
+  deleteMemberHandler,
+  getMemberHandler,
+  listMembersHandler,
   updateMemberHandler,
-} from "./handlers";
+} from "./member-handlers";
 import {
   addMembers,
   createList,

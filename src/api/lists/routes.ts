@@ -1,13 +1,7 @@
 /** /api/v1/lists, /lists/{address}/members, /lists/{address}/held and /held/{id}/… (DESIGN.md contract). */
 import { z } from "@hono/zod-openapi";
-import {
-  DMARC_MODES,
-  LIST_POLICIES,
-  MEMBER_ROLES,
-  MEMBER_STATUSES,
-  NON_MEMBER_ACTIONS,
-  REPLY_TO_POLICIES,
-} from "../../lists/types";
+import { ListSettings } from "../../store/list-settings";
+import { MEMBER_ROLES, MEMBER_STATUSES } from "../../store/members";
 import { PageQuery, pageSchema } from "../pagination";
 import { apiRoute, json } from "../route";
 import { Deleted, DomainName, EmailAddress, Timestamp, text } from "../schemas";
@@ -15,45 +9,12 @@ import { Deleted, DomainName, EmailAddress, Timestamp, text } from "../schemas";
 /** A member import above this is split by the caller: one request must stay inside D1's limits. */
 export const MAX_MEMBERS_PER_REQUEST = 1000;
 
-const Settings = {
-  name: text(100).min(1),
-  description: text(500).nullable(),
-  policy: z.enum(LIST_POLICIES as [string, ...string[]]),
-  non_member_action: z.enum(NON_MEMBER_ACTIONS as [string, ...string[]]),
-  dmarc_mode: z.enum(DMARC_MODES as [string, ...string[]]),
-  dmarc_always_domains: z.array(DomainName).max(100),
-  subject_prefix: text(40).nullable(),
-  reply_to: z.enum(REPLY_TO_POLICIES as [string, ...string[]]),
-  max_message_bytes: z
-    .number()
-    .int()
-    .min(1024)
-    .max(25 * 1024 * 1024),
-  hold_days: z.number().int().min(1).max(365),
-  bounce_threshold: z.number().min(0.5).max(100),
-  bounce_quiet_days: z.number().int().min(1).max(365),
-  archive_url: z.string().url().max(2048).nullable(),
-  enabled: z.boolean(),
-};
-
+/** The response: every setting (store/list-settings.ts) with the list's address and times. */
 export const ListSchema = z
   .object({
     address: z.string(),
     domain: z.string(),
-    name: z.string(),
-    description: z.string().nullable(),
-    policy: z.string(),
-    non_member_action: z.string(),
-    dmarc_mode: z.string(),
-    dmarc_always_domains: z.array(z.string()),
-    subject_prefix: z.string().nullable(),
-    reply_to: z.string(),
-    max_message_bytes: z.number(),
-    hold_days: z.number(),
-    bounce_threshold: z.number(),
-    bounce_quiet_days: z.number(),
-    archive_url: z.string().nullable(),
-    enabled: z.boolean(),
+    ...ListSettings.shape,
     created_at: Timestamp,
     updated_at: Timestamp,
   })
@@ -117,7 +78,7 @@ export const createList = apiRoute("domain", {
   path: "/lists",
   tags: ["lists"],
   summary: "Create a mailing list (its -request, -owner, -bounces and -confirm addresses come with it)",
-  request: body(z.object(Settings).partial().extend({ address: EmailAddress })),
+  request: body(ListSettings.partial().extend({ address: EmailAddress })),
   responses: { 201: json(ListSchema, "Created"), 409: json(z.any(), "The address is taken by a list or an alias") },
 });
 
@@ -137,7 +98,7 @@ export const updateList = apiRoute("domain", {
   summary: "Change a list's settings",
   request: {
     params: ListParam,
-    ...body(z.object(Settings).partial()),
+    ...body(ListSettings.partial()),
   },
   responses: { 200: json(ListSchema, "The list") },
 });
@@ -154,7 +115,7 @@ export const deleteList = apiRoute("domain", {
 const NewMember = z.object({
   address: EmailAddress,
   display_name: text(100).nullable().optional(),
-  role: z.enum(MEMBER_ROLES as [string, ...string[]]).default("member"),
+  role: z.enum(MEMBER_ROLES).default("member"),
   receive_own: z.boolean().default(false),
 });
 
@@ -165,7 +126,7 @@ export const listMembers = apiRoute("domain", {
   summary: "A list's members",
   request: {
     params: ListParam,
-    query: PageQuery.extend({ status: z.enum(MEMBER_STATUSES as [string, ...string[]]).optional() }),
+    query: PageQuery.extend({ status: z.enum(MEMBER_STATUSES).optional() }),
   },
   responses: { 200: json(pageSchema(MemberSchema, "ListMemberPage"), "A page of members") },
 });
@@ -214,8 +175,8 @@ export const updateMember = apiRoute("domain", {
     ...body(
       z.object({
         display_name: text(100).nullable().optional(),
-        role: z.enum(MEMBER_ROLES as [string, ...string[]]).optional(),
-        status: z.enum(MEMBER_STATUSES as [string, ...string[]]).optional(),
+        role: z.enum(MEMBER_ROLES).optional(),
+        status: z.enum(MEMBER_STATUSES).optional(),
         receive_own: z.boolean().optional(),
       }),
     ),

@@ -8,9 +8,9 @@
  */
 import { Hono } from "hono";
 import { log } from "../../core/log";
-import { findListByAddress } from "../../lists/store/lists";
-import { findMember, updateMember } from "../../lists/store/members";
 import { verifyUnsubscribeToken } from "../../lists/unsubscribe-url";
+import { findListByAddress } from "../../store/lists";
+import { findMember, updateMember } from "../../store/members";
 
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);

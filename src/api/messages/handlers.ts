@@ -1,49 +1,39 @@
 import type { RouteHandler } from "@hono/zod-openapi";
-import { listMessages, type MessageRow } from "../../store/messages";
+import { type LoggedMessage, listMessages } from "../../store/messages";
 import { visibleDomains } from "../access";
 import type { ApiEnv } from "../env";
-import { decodeCursor, page } from "../pagination";
-import { isoRequired, jsonList } from "../schemas";
+import { decodeCursor, pageBody } from "../pagination";
+import { isoRequired } from "../schemas";
 import type { listLoggedMessages } from "./routes";
 
-function parseAuth(value: string | null) {
-  if (value === null) return null;
-  try {
-    return JSON.parse(value) as Record<string, { result: string; comment?: string | null }>;
-  } catch {
-    return null;
-  }
-}
-
-function messageBody(row: MessageRow) {
+function messageBody(message: LoggedMessage) {
   return {
-    id: row.id,
-    received_at: isoRequired(row.received_at),
-    mail_from: row.mail_from,
-    rcpt_to: row.rcpt_to,
-    domain: row.domain,
-    message_id: row.message_id,
-    subject: row.subject,
-    from_header: row.from_header,
-    size: row.size,
-    auth: parseAuth(row.auth),
-    decision: row.decision,
-    rule: row.rule,
-    smtp_reply: row.smtp_reply,
-    reason: row.reason,
-    destinations: jsonList(row.destinations) ?? [],
+    id: message.id,
+    received_at: isoRequired(message.receivedAt),
+    mail_from: message.mailFrom,
+    rcpt_to: message.rcptTo,
+    domain: message.domain,
+    message_id: message.messageId,
+    subject: message.subject,
+    from_header: message.fromHeader,
+    size: message.size,
+    auth: message.auth,
+    decision: message.decision,
+    rule: message.rule,
+    smtp_reply: message.smtpReply,
+    reason: message.reason,
+    destinations: message.destinations,
   };
 }
 
 export const listLoggedMessagesHandler: RouteHandler<typeof listLoggedMessages, ApiEnv> = async (c) => {
   const { limit, cursor, rcpt, decision } = c.req.valid("query");
-  const rows = await listMessages(c.env.DB, {
+  const page = await listMessages(c.env.DB, {
     rcpt,
     decision,
     domains: visibleDomains(c.get("access")) ?? undefined,
-    before: decodeCursor(cursor),
-    limit: limit + 1,
+    after: decodeCursor(cursor),
+    limit,
   });
-  const result = page(rows, limit, (row) => row.id);
-  return c.json({ items: result.items.map(messageBody), next_cursor: result.next_cursor }, 200);
+  return c.json(pageBody(page, messageBody), 200);
 };

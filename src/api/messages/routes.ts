@@ -1,9 +1,8 @@
 import { z } from "@hono/zod-openapi";
+import { LOGGED_DECISIONS } from "../../core/logged-decision";
 import { PageQuery, pageSchema } from "../pagination";
 import { apiRoute, json } from "../route";
 import { Timestamp } from "../schemas";
-
-export const DECISIONS = ["forwarded", "relayed", "list", "held", "rejected", "discarded", "deferred"] as const;
 
 const Check = z.object({ result: z.string(), comment: z.string().nullable().optional() });
 
@@ -35,7 +34,7 @@ export const listLoggedMessages = apiRoute("domain", {
   request: {
     query: PageQuery.extend({
       rcpt: z.string().max(1024).optional().openapi({ description: "Recipient address (case-insensitive)" }),
-      decision: z.enum(DECISIONS).optional(),
+      decision: z.enum(LOGGED_DECISIONS).optional(),
     }),
   },
   responses: { 200: json(pageSchema(LoggedMessage, "LoggedMessagePage"), "Newest first") },

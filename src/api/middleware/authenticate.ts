@@ -9,6 +9,7 @@ import { findApiToken, touchApiToken } from "../../credentials/api-tokens";
 import { authRetryAfter, recordAuthFailure } from "../../credentials/auth-throttle";
 import { secretsEqual } from "../../credentials/constant-time";
 import { MAX_PASSWORD_LENGTH, verifyPassword } from "../../credentials/password";
+import { findUserCredentials } from "../../store/users";
 import type { Access } from "../access";
 import type { ApiEnv } from "../env";
 import { ApiProblem } from "../problem";
@@ -61,13 +62,11 @@ async function basicAccess(env: Env, encoded: string): Promise<Access | null> {
   const name = decoded.slice(0, colon);
   const password = decoded.slice(colon + 1);
   if (password.length > MAX_PASSWORD_LENGTH) return null;
-  const user = await env.DB.prepare("SELECT name, password_hash, is_admin FROM users WHERE name = ?1")
-    .bind(name)
-    .first<{ name: string; password_hash: string | null; is_admin: number }>();
-  const ok = await verifyPassword(password, user?.password_hash ?? DUMMY_HASH);
+  const user = await findUserCredentials(env.DB, name);
+  const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
   if (!user || !ok) return null;
   // DESIGN.md "users: ... admin flag": an admin user's password opens the whole API.
-  const admin = user.is_admin === 1;
+  const admin = user.isAdmin;
   return { kind: "user", tokenId: null, admin, read: admin, domains: new Set(), userName: user.name };
 }
 

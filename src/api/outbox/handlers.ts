@@ -1,7 +1,7 @@
 import type { RouteHandler } from "@hono/zod-openapi";
 import { listOutbox } from "../../store/outbox";
 import type { ApiEnv } from "../env";
-import { decodeCursor, encodeCursor } from "../pagination";
+import { decodeCursor, pageBody } from "../pagination";
 import { ApiProblem } from "../problem";
 import { isoRequired } from "../schemas";
 import type { listOutboxRoute } from "./routes";
@@ -12,19 +12,16 @@ export const listOutboxHandler: RouteHandler<typeof listOutboxRoute, ApiEnv> = a
     throw new ApiProblem(404, "not-found", "the outbox exists only with the dev capture relay (RELAY_URL=capture:)");
   }
   const { limit, cursor, raw } = c.req.valid("query");
-  const result = await listOutbox(c.env, { limit, cursor: decodeCursor(cursor), withRaw: raw === "true" });
+  const page = await listOutbox(c.env, { limit, after: decodeCursor(cursor), withRaw: raw === "true" });
   return c.json(
-    {
-      items: result.items.map((item) => ({
-        id: item.id,
-        mail_from: item.mailFrom,
-        rcpt_to: item.rcptTo,
-        size: item.size,
-        created_at: isoRequired(item.createdAt),
-        raw: item.raw ?? null,
-      })),
-      next_cursor: result.cursor ? encodeCursor(result.cursor) : null,
-    },
+    pageBody(page, (item) => ({
+      id: item.id,
+      mail_from: item.mailFrom,
+      rcpt_to: item.rcptTo,
+      size: item.size,
+      created_at: isoRequired(item.createdAt),
+      raw: item.raw ?? null,
+    })),
     200,
   );
 };

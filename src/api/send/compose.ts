@@ -7,6 +7,7 @@
 import type { z } from "@hono/zod-openapi";
 import { createMimeMessage, Mailbox } from "mimetext";
 import { toBase64, utf8 } from "../../credentials/encoding";
+import { rfc5322Date } from "../../mail/date";
 import type { SendJson } from "./routes";
 
 function wrap76(base64: string): string {
@@ -26,8 +27,7 @@ export function composeMessage(input: z.output<typeof SendJson>, messageId: stri
   if (input.reply_to) msg.setHeader("Reply-To", new Mailbox({ addr: input.reply_to }, { type: "To" }));
   msg.setSubject(input.subject);
   msg.setHeader("Message-ID", messageId);
-  // RFC 5322 section 3.3 date-time.
-  msg.setHeader("Date", now.toUTCString().replace("GMT", "+0000"));
+  msg.setHeader("Date", rfc5322Date(now));
   for (const [name, value] of Object.entries(input.headers)) msg.setHeader(name, value);
   if (input.text !== undefined) {
     msg.addMessage({ contentType: "text/plain", data: wrap76(toBase64(utf8(input.text))), encoding: "base64" });

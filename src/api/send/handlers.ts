@@ -10,16 +10,17 @@ import { loadSigningKey } from "../../credentials/dkim-keys";
 import { sendRatePerHour, takeSendAllowance } from "../../credentials/send-rate";
 import { enqueueDelivery } from "../../deliver/enqueue";
 import { domainOf } from "../../mail/address";
+import { findDomainByName } from "../../store/domains";
 import { insertMessageLog } from "../../store/messages";
+import { userOwnsAddress } from "../../store/sender-addresses";
+import { findSuppressedAddresses } from "../../store/suppressions";
 import { forbidden } from "../access";
-import { findDomain } from "../domains/queries";
 import type { ApiEnv } from "../env";
 import { ApiProblem, invalid } from "../problem";
 import { composeMessage } from "./compose";
 import { MAX_SUBMISSION_BYTES, MAX_SUBMISSION_RECIPIENTS } from "./limits";
 import { readRawSubmission } from "./raw-message";
 import type { SendJson, sendMessage } from "./routes";
-import { userOwnsAddress } from "./sender-address";
 import { signSubmission } from "./sign";
 
 interface Submission {
@@ -89,14 +90,6 @@ function distinct(addresses: string[]): string[] {
   return [...seen.values()];
 }
 
-async function suppressedAmong(db: D1Database, recipients: string[]): Promise<Set<string>> {
-  const { results } = await db
-    .prepare("SELECT address FROM suppressions WHERE address IN (SELECT lower(value) FROM json_each(?1))")
-    .bind(JSON.stringify(recipients))
-    .all<{ address: string }>();
-  return new Set(results.map((r) => r.address));
-}
-
 export const sendMessageHandler: RouteHandler<typeof sendMessage, ApiEnv> = async (c) => {
   const userName = c.get("access").userName;
   if (!userName) throw forbidden("sending needs a user identity");
@@ -111,8 +104,8 @@ export const sendMessageHandler: RouteHandler<typeof sendMessage, ApiEnv> = asyn
     throw forbidden(`${userName} does not own ${submission.from}; you may send only as your own aliases`);
   }
   const domain = domainOf(submission.from);
-  const domainRow = await findDomain(c.env.DB, domain);
-  if (domainRow?.enabled !== 1) throw new ApiProblem(409, "conflict", `domain ${domain} is disabled`);
+  const served = await findDomainByName(c.env.DB, domain);
+  if (served?.enabled !== true) throw new ApiProblem(409, "conflict", `domain ${domain} is disabled`);
   const key = await loadSigningKey(c.env, domain);
   if (!key) {
     throw new ApiProblem(
@@ -127,7 +120,7 @@ export const sendMessageHandler: RouteHandler<typeof sendMessage, ApiEnv> = asyn
       headers: { "Retry-After": String(wait) },
     });
   }
-  const suppressed = await suppressedAmong(c.env.DB, recipients);
+  const suppressed = await findSuppressedAddresses(c.env.DB, recipients);
   const deliverTo = recipients.filter((r) => !suppressed.has(r.toLowerCase()));
   const signed = await signSubmission(submission.bytes, domain, key, now);
   const messageLogId = newId(now.getTime());

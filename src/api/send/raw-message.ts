@@ -5,7 +5,10 @@
  */
 import { addressParser } from "postal-mime";
 import { parseAddress } from "../../mail/address";
-import { parseHeaderSection } from "../../receive/header-section";
+import { fromBinaryString, toBinaryString } from "../../mail/bytes";
+import { rfc5322Date } from "../../mail/date";
+import { headerValues } from "../../mail/header-fields";
+import { findHeaderEnd, parseHeaderSection } from "../../mail/header-section";
 
 export interface RawSubmission {
   /** The message to send, byte for byte except the header edits. */
@@ -32,18 +35,6 @@ function addresses(values: string[]): { valid: string[]; invalid: string[] } {
   return { valid, invalid };
 }
 
-function toBinaryString(bytes: Uint8Array): string {
-  let out = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) out += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return out;
-}
-
-function fromBinaryString(text: string): Uint8Array {
-  const out = new Uint8Array(text.length);
-  for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i);
-  return out;
-}
-
 /** Removes every Bcc field (with its folded continuation lines) from the header section. */
 function stripBcc(header: string): string {
   return header.replace(/^Bcc:[^\r\n]*(?:\r?\n[ \t][^\r\n]*)*\r?\n/gim, "");
@@ -52,15 +43,14 @@ function stripBcc(header: string): string {
 export function readRawSubmission(bytes: Uint8Array, newMessageId: () => string, now: Date): RawSubmission | null {
   const section = parseHeaderSection(bytes);
   if (!section.ok) return null;
+  const bounds = findHeaderEnd(bytes);
+  if (!bounds) return null;
   // A "binary string" (one char per byte) keeps 8-bit bodies in any charset intact.
   const text = toBinaryString(bytes);
-  const split = text.search(/\r?\n\r?\n/);
-  if (split < 0) return null;
-  const bodyStart = text.slice(split).match(/^\r?\n\r?\n/)?.[0].length ?? 2;
-  let header = `${text.slice(0, split)}\r\n`;
-  const body = text.slice(split + bodyStart);
+  let header = `${text.slice(0, bounds.fieldsEnd)}\r\n`;
+  const body = text.slice(bounds.bodyStart);
 
-  const field = (name: string) => section.fields.filter((f) => f.name === name).map((f) => f.value);
+  const field = (name: string) => headerValues(section.fields, name);
   const fromValues = addresses(field("from"));
   let fromProblem: string | null = null;
   if (field("from").length !== 1 || fromValues.valid.length + fromValues.invalid.length !== 1) {
@@ -74,7 +64,7 @@ export function readRawSubmission(bytes: Uint8Array, newMessageId: () => string,
     messageId = newMessageId();
     header += `Message-ID: ${messageId}\r\n`;
   }
-  if (field("date").length === 0) header += `Date: ${now.toUTCString().replace("GMT", "+0000")}\r\n`;
+  if (field("date").length === 0) header += `Date: ${rfc5322Date(now)}\r\n`;
   const crlfBody = body.replace(/\r?\n/g, "\r\n");
   return {
     bytes: fromBinaryString(`${header.replace(/\r?\n/g, "\r\n")}\r\n${crlfBody}`),

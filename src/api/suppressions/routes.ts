@@ -1,9 +1,8 @@
 import { z } from "@hono/zod-openapi";
+import { SUPPRESSION_SOURCES } from "../../store/suppressions";
 import { PageQuery, pageSchema } from "../pagination";
 import { apiRoute, json } from "../route";
 import { Deleted, EmailAddress, Timestamp, text } from "../schemas";
-
-export const SUPPRESSION_SOURCES = ["manual", "bounce", "complaint"] as const;
 
 export const Suppression = z
   .object({

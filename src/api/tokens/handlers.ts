@@ -1,9 +1,10 @@
 import type { RouteHandler } from "@hono/zod-openapi";
-import { type ApiToken, createApiToken, listApiTokens, revokeApiToken } from "../../credentials/api-tokens";
-import { userExists } from "../aliases/queries";
-import { findDomain } from "../domains/queries";
+import { createApiToken } from "../../credentials/api-tokens";
+import { type ApiToken, listApiTokens, revokeApiToken } from "../../store/api-tokens";
+import { findDomainByName } from "../../store/domains";
+import { userExists } from "../../store/users";
 import type { ApiEnv } from "../env";
-import { decodeCursor, page } from "../pagination";
+import { decodeCursor, pageBody } from "../pagination";
 import { ApiProblem, notFound } from "../problem";
 import { iso, isoRequired } from "../schemas";
 import type { createToken, listTokens, revokeToken } from "./routes";
@@ -26,9 +27,8 @@ function unprocessable(field: string, detail: string): ApiProblem {
 
 export const listTokensHandler: RouteHandler<typeof listTokens, ApiEnv> = async (c) => {
   const { limit, cursor } = c.req.valid("query");
-  const rows = await listApiTokens(c.env.DB, limit + 1, decodeCursor(cursor));
-  const result = page(rows, limit, (row) => row.id);
-  return c.json({ items: result.items.map(tokenBody), next_cursor: result.next_cursor }, 200);
+  const page = await listApiTokens(c.env.DB, { after: decodeCursor(cursor), limit });
+  return c.json(pageBody(page, tokenBody), 200);
 };
 
 export const createTokenHandler: RouteHandler<typeof createToken, ApiEnv> = async (c) => {
@@ -38,7 +38,8 @@ export const createTokenHandler: RouteHandler<typeof createToken, ApiEnv> = asyn
   }
   for (const [i, scope] of body.scopes.entries()) {
     const domain = scope.startsWith("domain:") ? scope.slice("domain:".length) : null;
-    if (domain && !(await findDomain(c.env.DB, domain))) throw unprocessable(`scopes.${i}`, `no domain ${domain}`);
+    if (domain && !(await findDomainByName(c.env.DB, domain)))
+      throw unprocessable(`scopes.${i}`, `no domain ${domain}`);
   }
   if (body.user !== null && !(await userExists(c.env.DB, body.user)))
     throw unprocessable("user", `no user ${body.user}`);

@@ -1,90 +1,83 @@
 import type { RouteHandler } from "@hono/zod-openapi";
 import { hashPassword } from "../../credentials/password";
+import { listOwnerDeliveredAliases } from "../../store/aliases";
+import { deleteUser, findUserByName, insertUser, listUsers, type User, updateUser } from "../../store/users";
 import type { ApiEnv } from "../env";
-import { decodeCursor, page } from "../pagination";
+import { decodeCursor, pageBody } from "../pagination";
 import { conflict, notFound } from "../problem";
-import { isoRequired, jsonList } from "../schemas";
-import {
-  deleteUserRow,
-  findUser,
-  insertUserStatements,
-  listUserRows,
-  type UserRow,
-  updateUserStatements,
-} from "./queries";
-import type { createUser, deleteUser, getUser, listUsers, updateUser } from "./routes";
+import { isoRequired } from "../schemas";
+import type {
+  createUser,
+  deleteUser as deleteUserRoute,
+  getUser,
+  listUsers as listUsersRoute,
+  updateUser as updateUserRoute,
+} from "./routes";
 
-export function userBody(row: UserRow) {
+export function userBody(user: User) {
   return {
-    name: row.name,
-    is_admin: row.is_admin === 1,
-    has_password: row.password_hash !== null,
-    mailboxes: jsonList(row.mailboxes) ?? [],
-    aliases: jsonList(row.aliases) ?? [],
-    created_at: isoRequired(row.created_at),
-    updated_at: isoRequired(row.updated_at),
+    name: user.name,
+    is_admin: user.isAdmin,
+    has_password: user.passwordHash !== null,
+    mailboxes: user.mailboxes,
+    aliases: user.aliases,
+    created_at: isoRequired(user.createdAt),
+    updated_at: isoRequired(user.updatedAt),
   };
 }
 
-export const listUsersHandler: RouteHandler<typeof listUsers, ApiEnv> = async (c) => {
+export const listUsersHandler: RouteHandler<typeof listUsersRoute, ApiEnv> = async (c) => {
   const { limit, cursor } = c.req.valid("query");
-  const rows = await listUserRows(c.env.DB, { after: decodeCursor(cursor), limit: limit + 1 });
-  const result = page(rows, limit, (row) => row.name);
-  return c.json({ items: result.items.map(userBody), next_cursor: result.next_cursor }, 200);
+  const page = await listUsers(c.env.DB, { after: decodeCursor(cursor), limit });
+  return c.json(pageBody(page, userBody), 200);
 };
 
 export const createUserHandler: RouteHandler<typeof createUser, ApiEnv> = async (c) => {
   const body = c.req.valid("json");
-  if (await findUser(c.env.DB, body.name)) throw conflict(`user ${body.name} already exists`);
+  if (await findUserByName(c.env.DB, body.name)) throw conflict(`user ${body.name} already exists`);
   const passwordHash = body.password === null ? null : await hashPassword(body.password);
   await c.env.DB.batch(
-    insertUserStatements(c.env.DB, {
+    insertUser(c.env.DB, {
       name: body.name,
       passwordHash,
       isAdmin: body.is_admin,
       mailboxes: body.mailboxes,
     }),
   );
-  const row = await findUser(c.env.DB, body.name);
-  if (!row) throw notFound(`user ${body.name}`);
-  return c.json(userBody(row), 201);
+  const user = await findUserByName(c.env.DB, body.name);
+  if (!user) throw notFound(`user ${body.name}`);
+  return c.json(userBody(user), 201);
 };
 
 export const getUserHandler: RouteHandler<typeof getUser, ApiEnv> = async (c) => {
   const { name } = c.req.valid("param");
-  const row = await findUser(c.env.DB, name);
-  if (!row) throw notFound(`user ${name}`);
-  return c.json(userBody(row), 200);
+  const user = await findUserByName(c.env.DB, name);
+  if (!user) throw notFound(`user ${name}`);
+  return c.json(userBody(user), 200);
 };
 
-export const updateUserHandler: RouteHandler<typeof updateUser, ApiEnv> = async (c) => {
+export const updateUserHandler: RouteHandler<typeof updateUserRoute, ApiEnv> = async (c) => {
   const { name } = c.req.valid("param");
   const body = c.req.valid("json");
-  if (!(await findUser(c.env.DB, name))) throw notFound(`user ${name}`);
+  if (!(await findUserByName(c.env.DB, name))) throw notFound(`user ${name}`);
   const passwordHash =
     body.password === undefined ? undefined : body.password === null ? null : await hashPassword(body.password);
-  await c.env.DB.batch(
-    updateUserStatements(c.env.DB, name, { passwordHash, isAdmin: body.is_admin, mailboxes: body.mailboxes }),
-  );
-  const row = await findUser(c.env.DB, name);
-  if (!row) throw notFound(`user ${name}`);
-  return c.json(userBody(row), 200);
+  await c.env.DB.batch(updateUser(c.env.DB, name, { passwordHash, isAdmin: body.is_admin, mailboxes: body.mailboxes }));
+  const user = await findUserByName(c.env.DB, name);
+  if (!user) throw notFound(`user ${name}`);
+  return c.json(userBody(user), 200);
 };
 
-export const deleteUserHandler: RouteHandler<typeof deleteUser, ApiEnv> = async (c) => {
+export const deleteUserHandler: RouteHandler<typeof deleteUserRoute, ApiEnv> = async (c) => {
   const { name } = c.req.valid("param");
   // Aliases without destinations deliver to their owner's mailboxes: deleting the owner would
   // leave them delivering nowhere, so they must be given destinations or deleted first.
-  const { results } = await c.env.DB.prepare(
-    "SELECT address FROM aliases WHERE owner = ?1 AND destinations IS NULL ORDER BY lookup LIMIT 10",
-  )
-    .bind(name)
-    .all<{ address: string }>();
-  if (results.length > 0) {
+  const delivered = await listOwnerDeliveredAliases(c.env.DB, name, 10);
+  if (delivered.length > 0) {
     throw conflict(
-      `${name}'s mailboxes receive ${results.map((r) => r.address).join(", ")}; give those aliases destinations or delete them first`,
+      `${name}'s mailboxes receive ${delivered.join(", ")}; give those aliases destinations or delete them first`,
     );
   }
-  if (!(await deleteUserRow(c.env.DB, name))) throw notFound(`user ${name}`);
+  if (!(await deleteUser(c.env.DB, name))) throw notFound(`user ${name}`);
   return c.json({ deleted: true as const }, 200);
 };

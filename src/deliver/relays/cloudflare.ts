@@ -19,7 +19,8 @@
  *              still ends it).
  */
 import { EmailMessage } from "cloudflare:email";
-import { headerValue, originalHeaderSection } from "../../bounce/dsn";
+import { headerValue } from "../../mail/header-fields";
+import { headerSectionText } from "../../mail/header-section";
 import type { Envelope, RecipientOutcome, Relay } from "../relay";
 import { RelayConfigError } from "./relay-config-error";
 
@@ -69,7 +70,7 @@ export function classifySendEmailError(rcpt: string, error: unknown): RecipientO
  * (mailer-daemon@our domain) stands in for it.
  */
 function headerFromAddress(raw: Uint8Array): string | null {
-  const from = headerValue(originalHeaderSection(raw), "From");
+  const from = headerValue(headerSectionText(raw), "From");
   if (!from) return null;
   const match = /<([^<>\s]+@[^<>\s]+)>/.exec(from) ?? /([^\s<>,;:"]+@[^\s<>,;:"]+)/.exec(from);
   return match ? match[1]! : null;

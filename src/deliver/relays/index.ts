@@ -6,6 +6,7 @@
  * one clear RelayConfigError (the consumer logs it once and defers the job) instead of a crash
  * per message.
  */
+import { findDomainRelayUrl } from "../../store/domains";
 import type { Relay } from "../relay";
 import { createCaptureRelay } from "./capture";
 import { createCloudflareRelay, type SendEmailBinding } from "./cloudflare";
@@ -64,10 +65,7 @@ export function relayFromUrl(url: string, env: RelayEnv): Relay {
 
 /** Where mail of `domain` goes: its relay_url override in D1, else RELAY_URL. */
 export async function relayUrlForDomain(env: Pick<Env, "DB" | "RELAY_URL">, domain: string): Promise<string> {
-  const row = await env.DB.prepare("SELECT relay_url FROM domains WHERE name = ?1")
-    .bind(domain.toLowerCase())
-    .first<{ relay_url: string | null }>();
-  const url = row?.relay_url || env.RELAY_URL;
+  const url = (await findDomainRelayUrl(env.DB, domain)) || env.RELAY_URL;
   if (!url) throw new RelayConfigError("no relay configured: set RELAY_URL (e.g. capture: for development)");
   return url;
 }

@@ -1,4 +1,5 @@
-import { headerValue } from "../../receive/header-section";
+import { headerValue } from "../../mail/header-fields";
+import { findHeaderEnd } from "../../mail/header-section";
 import type { PostRule } from "./types";
 
 /** Words that make a post look like a command meant for -request (Mailman's administrivia). */
@@ -9,8 +10,9 @@ const BODY_BYTES = 2048;
 
 function firstBodyLines(raw: Uint8Array): string[] {
   const text = new TextDecoder().decode(raw.subarray(0, 64 * 1024));
-  const start = text.search(/\r?\n\r?\n/);
-  if (start < 0) return [];
+  const bounds = findHeaderEnd(text);
+  if (!bounds) return [];
+  const start = bounds.fieldsEnd;
   return text
     .slice(start, start + BODY_BYTES)
     .split(/\r?\n/)

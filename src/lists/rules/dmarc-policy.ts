@@ -9,9 +9,8 @@
  * the copy is refused. Rewriting From to the list address, signed by the list domain, aligns it.
  */
 import type { AuthResults } from "../../authenticate";
+import type { DmarcMitigation } from "../../transform/types";
 import type { DmarcMode, List } from "../types";
-
-export type DmarcMitigation = { action: "munge" | "wrap" | "none"; reason: string };
 
 /** Policies that make receivers quarantine or refuse unaligned mail (RFC 7489 section 6.3, "p"). */
 const STRICT_POLICIES = new Set(["quarantine", "reject"]);
@@ -30,7 +29,7 @@ export function decideDmarcMitigation(
   // auto
   const domain = authorDomain.toLowerCase();
   if (list.dmarcAlwaysDomains.some((d) => domain === d || domain.endsWith(`.${d}`))) {
-    // Gmail refuses unaligned gmail.com mail even though gmail.com publishes p=none (issue 4).
+    // Gmail refuses unaligned gmail.com mail even though gmail.com publishes p=none.
     return { action: "munge", reason: `${domain} is on the list's always-rewrite domains` };
   }
   if (UNKNOWN_RESULTS.has(dmarc.result)) {

@@ -1,4 +1,5 @@
-import { headerValues } from "../../receive/header-section";
+import { LOOP_HEADER } from "../../core/trace-headers";
+import { headerValues } from "../../mail/header-fields";
 import type { PostRule } from "./types";
 
 /**
@@ -13,7 +14,7 @@ export const loop: PostRule = {
       if (value.toLowerCase().includes(`<${listId.toLowerCase()}>`)) return `already carries List-Id <${listId}>`;
     }
     const own = [addresses.post, addresses.request, addresses.owner].map((a) => a.toLowerCase());
-    for (const value of headerValues(message.headers, "x-facteur-loop")) {
+    for (const value of headerValues(message.headers, LOOP_HEADER.toLowerCase())) {
       const marked = value.toLowerCase().split(/[\s,]+/);
       if (own.some((a) => marked.includes(a))) return "already carries Facteur's loop marker for this list";
     }

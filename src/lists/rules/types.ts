@@ -4,8 +4,9 @@
  * (rule, action) rows, so the policy reads as data.
  */
 import type { AuthResults } from "../../authenticate";
+import type { ListAddresses } from "../../mail/minted-address";
 import type { ReceivedMessage } from "../../receive";
-import type { List, ListAddresses, Member } from "../types";
+import type { List, Member } from "../types";
 
 export interface PostContext {
   readonly list: List;

@@ -1,6 +1,6 @@
 import { domainOf, withSubaddress } from "../../mail/address";
 import type { AliasCandidate, RoutingFacts } from "../../store/routing";
-import { type Decision, type Delivery, reject } from "../decision";
+import { type Decision, type Destination, reject } from "../decision";
 import type { Rule } from "../types";
 
 type Match = { kind: "exact" | "subaddress" | "pattern" | "catch-all"; address: string; destinations: string[] } & {
@@ -13,7 +13,7 @@ function globToRegExp(glob: string): RegExp {
 }
 
 /**
- * Resolution order (issue "Inbound core"): exact alias; subaddress base (RFC 5233, "user+tag" →
+ * Resolution order, most specific first: exact alias; subaddress base (RFC 5233, "user+tag" →
  * "user"); wildcard patterns, the longest literal part winning; the domain's catch-all.
  */
 export function findMatch(facts: RoutingFacts): Match | undefined {
@@ -52,20 +52,24 @@ function pick(candidate: AliasCandidate) {
  * by forward() and keep the address exactly; anything else goes through the relay, where the
  * subaddress tag is carried over for providers that understand it.
  */
-export function planDeliveries(destinations: readonly string[], facts: RoutingFacts, tag: string | null): Delivery[] {
+export function planDestinations(
+  destinations: readonly string[],
+  facts: RoutingFacts,
+  tag: string | null,
+): Destination[] {
   const seen = new Set<string>();
-  const deliveries: Delivery[] = [];
+  const planned: Destination[] = [];
   for (const destination of destinations) {
     const key = destination.toLowerCase();
     if (seen.has(key)) continue;
     seen.add(key);
     if (facts.verified.has(key) || facts.localDomains.has(domainOf(key))) {
-      deliveries.push({ to: destination, via: "forward" });
+      planned.push({ to: destination, via: "forward" });
     } else {
-      deliveries.push({ to: withSubaddress(destination, tag), via: "relay" });
+      planned.push({ to: withSubaddress(destination, tag), via: "relay" });
     }
   }
-  return deliveries;
+  return planned;
 }
 
 /** The alias decision for an address, given its routing facts (also used for nested aliases). */
@@ -84,7 +88,7 @@ export function resolveAlias(facts: RoutingFacts): Decision | undefined {
     kind: "accept",
     rule: "alias",
     reason: `${match.kind} match ${match.address}`,
-    deliveries: planDeliveries(match.destinations, facts, tag),
+    destinations: planDestinations(match.destinations, facts, tag),
   };
 }
 

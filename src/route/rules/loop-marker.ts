@@ -1,3 +1,4 @@
+import { LOOP_HEADER } from "../../core/trace-headers";
 import { lookupKey } from "../../mail/address";
 import { reject } from "../decision";
 import type { Rule } from "../types";
@@ -7,7 +8,6 @@ import type { Rule } from "../types";
  * X- headers). Seeing our own stamp for this recipient means the message came back around:
  * RFC 5321 section 6.3 asks receivers to detect such loops; 5.4.6 is "routing loop detected".
  */
-export const LOOP_HEADER = "X-Facteur-Loop";
 const LOOP_FIELD = LOOP_HEADER.toLowerCase();
 
 export const loopMarker: Rule = {

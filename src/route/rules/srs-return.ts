@@ -3,7 +3,7 @@ import type { Rule } from "../types";
 
 /**
  * Bounces to the SRS0/SRS1 envelope senders Facteur wrote when it relayed alias mail
- * (deliver/srs.ts) go back to the original sender. A forged or expired SRS address is refused,
+ * (mail/srs.ts) go back to the original sender. A forged or expired SRS address is refused,
  * so nobody can use our domain to reflect mail at a third party (no open relay, no backscatter).
  */
 export const srsReturn: Rule = {
@@ -20,7 +20,7 @@ export const srsReturn: Rule = {
       reason: "bounce to an SRS address returned to the original sender",
       // Always through the relay: the original sender is an arbitrary external address, which
       // forward() (verified destinations only) cannot reach.
-      deliveries: [{ to: srs.original, via: "relay" }],
+      destinations: [{ to: srs.original, via: "relay" }],
     };
   },
 };

@@ -1,7 +1,6 @@
-import "../../authenticate/node-compat";
-import { sealMessage } from "mailauth/lib/arc";
 import { log } from "../../core/log";
-import { joinMessage, prependFields, splitMessage } from "../message";
+import { joinMessage, prependFields, splitMessage } from "../../mail/message-parts";
+import { sealArc } from "../../mailauth";
 import type { Handler } from "../types";
 
 /**
@@ -22,15 +21,14 @@ export const arcSeal: Handler = {
     // RFC 8617 section 5.1.1: cv is the validation status of the chain as received.
     const cv = chain === "pass" ? "pass" : chain === "none" ? "none" : "fail";
     const input = joinMessage(context.message);
-    const headers = await sealMessage(Buffer.from(input.buffer, input.byteOffset, input.byteLength), {
+    const text = await sealArc(input, {
       signingDomain: context.list.domain,
       selector: key.selector,
-      privateKey: key.privateKeyPem,
+      privateKeyPem: key.privateKeyPem,
       authResults: context.auth.header,
       cv,
       signTime: new Date(context.now),
-    } as unknown as Parameters<typeof sealMessage>[1]);
-    const text = headers.toString("binary");
+    });
     if (!text) {
       // mailauth refuses to extend a chain whose newest seal already says cv=fail (RFC 8617
       // section 5.1 step 2); the copy still goes out with the list's DKIM signature.

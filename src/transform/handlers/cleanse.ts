@@ -1,4 +1,5 @@
-import { removeFields } from "../message";
+import { TRACE_HEADER_PREFIX } from "../../core/trace-headers";
+import { removeFields } from "../../mail/message-parts";
 import type { Handler } from "../types";
 
 /**
@@ -12,6 +13,7 @@ import type { Handler } from "../types";
  * The author's DKIM-Signature is kept: where nothing it covers changed it still verifies.
  */
 const DROPPED = new Set(["return-path", "bcc", "resent-bcc", "x-original-from", "precedence"]);
+const TRACE_PREFIX = TRACE_HEADER_PREFIX.toLowerCase();
 
 export const cleanse: Handler = {
   name: "cleanse",
@@ -19,7 +21,7 @@ export const cleanse: Handler = {
   process(context) {
     const authservId = context.auth.header.slice(0, context.auth.header.indexOf(";")).trim().toLowerCase();
     removeFields(context.message, (key, field) => {
-      if (DROPPED.has(key) || key.startsWith("x-facteur-") || key.startsWith("list-")) return true;
+      if (DROPPED.has(key) || key.startsWith(TRACE_PREFIX) || key.startsWith("list-")) return true;
       if (key === "authentication-results" && authservId) {
         const value = field.line
           .slice(field.line.indexOf(":") + 1)

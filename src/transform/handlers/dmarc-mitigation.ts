@@ -1,5 +1,7 @@
 import { randomToken } from "../../core/ids";
-import { encodeDisplayName, getField, type MessageParts, removeFields, setField } from "../message";
+import { concatBytes } from "../../mail/bytes";
+import { encodeDisplayName } from "../../mail/header-fields";
+import { getField, type MessageParts, removeFields, setField } from "../../mail/message-parts";
 import type { Handler, TransformContext } from "../types";
 
 /**
@@ -64,10 +66,6 @@ function wrap(context: TransformContext, listFrom: string, originalFrom: string)
   // content in message/rfc822 only with 8bit/binary transfer, which is what it arrived with).
   const innerBytes = context.original;
   if (innerBytes.some((b) => b > 0x7f)) setField(outer, "Content-Transfer-Encoding", "8bit");
-  const body = new Uint8Array(a.length + innerBytes.length + c.length);
-  body.set(a, 0);
-  body.set(innerBytes, a.length);
-  body.set(c, a.length + innerBytes.length);
-  outer.body = body;
+  outer.body = concatBytes([a, innerBytes, c]);
   return outer;
 }

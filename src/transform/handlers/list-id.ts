@@ -1,4 +1,5 @@
-import { encodeDisplayName, setField } from "../message";
+import { encodeDisplayName } from "../../mail/header-fields";
+import { setField } from "../../mail/message-parts";
 import type { Handler } from "../types";
 
 /** RFC 2919 section 3: `List-Id: phrase <list-label.domain>`, the identifier filters key on. */

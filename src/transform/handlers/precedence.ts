@@ -1,4 +1,4 @@
-import { setField } from "../message";
+import { setField } from "../../mail/message-parts";
 import type { Handler } from "../types";
 
 /**

@@ -1,4 +1,4 @@
-import { getField, setField } from "../message";
+import { getField, setField } from "../../mail/message-parts";
 import type { Handler } from "../types";
 
 /**

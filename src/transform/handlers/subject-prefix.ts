@@ -1,5 +1,5 @@
 import { decodeWords } from "postal-mime";
-import { getField, setField } from "../message";
+import { getField, setField } from "../../mail/message-parts";
 import type { Handler } from "../types";
 
 /**

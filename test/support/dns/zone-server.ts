@@ -4,18 +4,12 @@
  * the authority section of negative answers for RFC 2308 caching). Used by `scripts/doh-server.mjs`
  * so `wrangler dev` needs no internet, and by the tests as the far end of the DoH resolver.
  */
+
+import { decodeMessage } from "../../../src/dns/decode-message";
 import { canonicalName } from "../../../src/dns/domain-name";
 import { isSupportedType } from "../../../src/dns/types";
-import {
-  CLASS_IN,
-  type DnsMessage,
-  type DnsRecord,
-  decodeMessage,
-  EDNS_UDP_PAYLOAD_SIZE,
-  encodeMessage,
-  RCODE,
-  splitCharacterStrings,
-} from "../../../src/dns/wire";
+import { CLASS_IN, type DnsMessage, type DnsRecord, EDNS_UDP_PAYLOAD_SIZE, RCODE } from "../../../src/dns/wire";
+import { encodeMessage, splitCharacterStrings } from "./encode-message";
 import { type CompiledZone, lookupZone, type ZoneType } from "./zone";
 
 export type ZoneServerOptions = {

@@ -6,6 +6,7 @@
  * node:net/node:tls, and `cloudflare:sockets` is the only TCP API a Worker has.
  */
 import type { connect as socketsConnect } from "cloudflare:sockets";
+import { concatBytes } from "../../../mail/bytes";
 import { SmtpConnectionError, SmtpProtocolError, SmtpSessionError, withTimeout } from "./errors";
 import { ReplyAssembler, type SmtpReply } from "./reply";
 
@@ -149,10 +150,7 @@ export class SmtpConnection {
       this.buffer = chunk;
       return;
     }
-    const joined = new Uint8Array(this.buffer.length + chunk.length);
-    joined.set(this.buffer);
-    joined.set(chunk, this.buffer.length);
-    this.buffer = joined;
+    this.buffer = concatBytes([this.buffer, chunk]);
   }
 
   /** Consumes complete lines from the buffer until one completes a reply. */

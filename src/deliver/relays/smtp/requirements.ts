@@ -3,6 +3,7 @@
  * server can take it: SIZE (RFC 1870), 8BITMIME (RFC 6152), SMTPUTF8 (RFC 6531), and envelope
  * addresses that are safe to put on a command line. Pure: no I/O.
  */
+import { findHeaderEnd } from "../../../mail/header-section";
 import type { Envelope } from "../../relay";
 import { hasEightBitBytes, smtpMessageSize } from "./dot-stuff";
 import type { SmtpCapabilities } from "./ehlo";
@@ -48,12 +49,7 @@ function unsafeAddressReason(address: string): string | undefined {
 
 /** The header section (up to the first empty line), where RFC 6532 UTF-8 headers would be. */
 function headerSection(raw: Uint8Array): Uint8Array {
-  for (let i = 0; i + 1 < raw.length; i++) {
-    if (raw[i] === 0x0a && (raw[i + 1] === 0x0a || (raw[i + 1] === 0x0d && raw[i + 2] === 0x0a))) {
-      return raw.subarray(0, i);
-    }
-  }
-  return raw;
+  return raw.subarray(0, findHeaderEnd(raw)?.fieldsEnd ?? raw.length);
 }
 
 export function planTransaction(caps: SmtpCapabilities, envelope: Envelope, raw: Uint8Array): TransactionPlan {

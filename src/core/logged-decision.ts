@@ -1,0 +1,8 @@
+/**
+ * What the inbound log (the messages table's `decision`) records for one message and recipient:
+ * the routing decision as carried out. "relayed" is an accept that went only through the relay,
+ * "list" a message a mailing list took.
+ */
+export const LOGGED_DECISIONS = ["forwarded", "relayed", "list", "held", "rejected", "discarded", "deferred"] as const;
+
+export type LoggedDecision = (typeof LOGGED_DECISIONS)[number];

@@ -1,0 +1,17 @@
+/**
+ * The Queues this Worker produces to and consumes (wrangler.toml declares the same names). One
+ * Worker consumes several queues and `MessageBatch.queue` says which one a batch came from.
+ */
+export const QUEUES = {
+  /** Delivery jobs (core/jobs.ts DeliveryJob); binding DELIVERY_QUEUE. */
+  delivery: "facteur-delivery",
+  /** Delivery jobs that exhausted max_retries. */
+  deliveryDeadLetter: "facteur-delivery-dlq",
+  /**
+   * List fan-out pages (FanoutJob); binding FANOUT_QUEUE. Its dead-letter queue,
+   * facteur-fanout-dlq, has no consumer: pages wait there to be inspected and replayed.
+   */
+  fanout: "facteur-fanout",
+} as const;
+
+export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];

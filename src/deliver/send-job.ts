@@ -1,0 +1,129 @@
+/**
+ * The transport half of a delivery attempt: load the body from R2, pick the relay for the
+ * domain, and send it to the pending recipients, grouped by envelope sender and per-recipient
+ * header block and split to the relay's maxRecipients. Every recipient gets an outcome; nothing
+ * here throws for a relay's refusal or a configuration error.
+ */
+import type { DeliveryJob, JobRecipient } from "../core/jobs";
+import { logError } from "../core/log";
+import { concatBytes } from "../mail/bytes";
+import type { RecipientOutcome, Relay } from "./relay";
+
+export type RelayFor = (env: Env, domain: string) => Promise<Relay>;
+
+export interface SendResult {
+  /** Outcome per delivery id. */
+  outcomes: Map<string, RecipientOutcome>;
+  relay: string | null;
+  /** The stored message as read from R2, or null when the body is missing. */
+  original: Uint8Array | null;
+}
+
+const encoder = new TextEncoder();
+
+/** Config errors already logged in this isolate: "logged once", not once per message. */
+const loggedConfigErrors = new Set<string>();
+
+function allOutcomes(
+  recipients: JobRecipient[],
+  outcome: Omit<RecipientOutcome, "rcpt">,
+): Map<string, RecipientOutcome> {
+  return new Map(recipients.map((r) => [r.id, { rcpt: r.rcpt, ...outcome }]));
+}
+
+export async function sendJob(
+  env: Env,
+  job: DeliveryJob,
+  recipients: JobRecipient[],
+  relayFor: RelayFor,
+): Promise<SendResult> {
+  const object = await env.MAIL.get(job.r2Key);
+  if (!object) {
+    // Never dropped: R2 may be briefly inconsistent, and the give-up horizon ends a real loss.
+    logError({
+      stage: "deliver",
+      unit: "consumer",
+      outcome: "body-missing",
+      messageId: job.messageLogId,
+      error: `R2 object ${job.r2Key} not found`,
+    });
+    return {
+      outcomes: allOutcomes(recipients, { status: "temporary", reply: "451 4.3.0 message body not found in storage" }),
+      relay: null,
+      original: null,
+    };
+  }
+  const raw = new Uint8Array(await object.arrayBuffer());
+
+  let relay: Relay;
+  try {
+    relay = await relayFor(env, job.domain);
+  } catch (error) {
+    const text = error instanceof Error ? error.message : String(error);
+    if (!loggedConfigErrors.has(`${job.domain}\n${text}`)) {
+      loggedConfigErrors.add(`${job.domain}\n${text}`);
+      logError({ stage: "deliver", unit: "relay-config", outcome: "config-error", domain: job.domain, error });
+    }
+    // RFC 3463 X.3.5: system incorrectly configured. Temporary: fixing the config resumes delivery.
+    return {
+      outcomes: allOutcomes(recipients, { status: "temporary", reply: `451 4.3.5 relay configuration error: ${text}` }),
+      relay: null,
+      original: raw,
+    };
+  }
+
+  const outcomes = new Map<string, RecipientOutcome>();
+  // One transaction per (envelope sender, header block): a list's per-member VERP sender or
+  // unsubscribe header makes each member's copy distinct.
+  const groups = new Map<string, JobRecipient[]>();
+  for (const r of recipients) {
+    const key = JSON.stringify([r.mailFrom ?? job.mailFrom, r.prepend ?? ""]);
+    groups.set(key, [...(groups.get(key) ?? []), r]);
+  }
+  for (const [key, members] of groups) {
+    const [mailFrom, prepend] = JSON.parse(key) as [string, string];
+    const body = prepend ? concatBytes([encoder.encode(prepend), raw]) : raw;
+    const max = Math.max(1, relay.maxRecipients);
+    for (let i = 0; i < members.length; i += max) {
+      const chunk = members.slice(i, i + max);
+      for (const [id, outcome] of await sendChunk(relay, mailFrom, chunk, body, job)) outcomes.set(id, outcome);
+    }
+  }
+  return { outcomes, relay: relay.name, original: raw };
+}
+
+async function sendChunk(
+  relay: Relay,
+  mailFrom: string,
+  chunk: JobRecipient[],
+  body: Uint8Array,
+  job: DeliveryJob,
+): Promise<Map<string, RecipientOutcome>> {
+  if (relay.maxMessageBytes !== undefined && body.byteLength > relay.maxMessageBytes) {
+    // RFC 3463 X.3.4: message too big for system; the same bytes will never fit.
+    return allOutcomes(chunk, {
+      status: "permanent",
+      reply: `552 5.3.4 message of ${body.byteLength} bytes exceeds the ${relay.name} relay's limit of ${relay.maxMessageBytes}`,
+    });
+  }
+  let results: RecipientOutcome[];
+  try {
+    results = await relay.send({ mailFrom, rcptTo: chunk.map((r) => r.rcpt) }, body);
+  } catch (error) {
+    // The interface says relays return failures as outcomes; a throw is a bug, but the mail must
+    // not be lost over it: temporary, so it is retried and the log shows the error.
+    logError({ stage: "deliver", unit: relay.name, outcome: "relay-threw", messageId: job.messageLogId, error });
+    const text = error instanceof Error ? error.message : String(error);
+    return allOutcomes(chunk, { status: "temporary", reply: `451 4.3.0 relay error: ${text}` });
+  }
+  const byRcpt = new Map(results.map((r) => [r.rcpt.toLowerCase(), r]));
+  const out = new Map<string, RecipientOutcome>();
+  for (const r of chunk) {
+    const result = byRcpt.get(r.rcpt.toLowerCase());
+    out.set(
+      r.id,
+      result ?? { rcpt: r.rcpt, status: "temporary", reply: "451 4.3.0 relay gave no answer for this recipient" },
+    );
+  }
+  return out;
+}

@@ -1,0 +1,38 @@
+/**
+ * The delivery consumer (queue `facteur-delivery`): deliver one job, report its permanent failures
+ * to the sender, then record the attempt. The runner acks it, or retries it with backoff while a
+ * recipient is deferred.
+ */
+
+import { reportFailures } from "../bounce/report-failures";
+import type { DeliveryJob } from "../core/jobs";
+import { deliverJob } from "../deliver/deliver-job";
+import { parseDeliveryJob } from "../deliver/job";
+import { recordAttempt } from "../deliver/record-attempt";
+import { backoffDelaySeconds } from "./backoff";
+import type { Consumer } from "./batch-runner";
+import type { QueueDeps } from "./queue-deps";
+
+/** Jobs of one batch handled at once. Workers allow 6 simultaneous outgoing connections. */
+export const CONCURRENT_JOBS = 4;
+
+export function deliveryConsumer(env: Env, deps: QueueDeps): Consumer<DeliveryJob> {
+  const random = deps.random ?? Math.random;
+  const now = deps.now ?? Date.now;
+  return {
+    unit: "consumer",
+    concurrency: CONCURRENT_JOBS,
+    decode: parseDeliveryJob,
+    backoff: (attempts) => backoffDelaySeconds(attempts, random),
+    async handle(job, run) {
+      const retryDelaySeconds = run.retryDelaySeconds!;
+      const attempt = await deliverJob(env, job, { attempts: run.attempts, retryDelaySeconds }, { ...deps, now });
+      if (!attempt) return "done";
+      // The DSN is queued before the rows become final: if queueing it fails the job is retried
+      // and the recipient is tried (and refused) again, rather than a final row with no report.
+      // The DSN's key is deterministic, so a retry does not queue a second one.
+      const notes = await reportFailures(env, job, attempt.failures, attempt.original, now);
+      return (await recordAttempt(env, attempt, notes)) ? "retry" : "done";
+    },
+  };
+}

@@ -1,0 +1,11 @@
+/**
+ * What queue() injects into its consumers (createWorker overrides, for tests): the relay, the
+ * clock, the backoff jitter and the fan-out key store.
+ */
+import type { DeliverDeps } from "../deliver/deliver-job";
+import type { FanoutDeps } from "../lists/fanout";
+
+export interface QueueDeps extends DeliverDeps, FanoutDeps {
+  /** In [0, 1): backoff jitter. */
+  random?: () => number;
+}

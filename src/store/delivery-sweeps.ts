@@ -1,0 +1,79 @@
+/**
+ * The scheduled sweeps' queries over `deliveries` (store/deliveries.ts holds the rows' life):
+ * retention of finished rows and their bodies, orphaned rows that never reached the queue, and
+ * list copies the relay refused outright, still to be scored as bounces.
+ */
+/**
+ * Bodies (R2 keys) whose rows are all final and last touched before `cutoff`. A body is shared by
+ * every recipient of a message, so one that a queued or deferred row still uses is left out.
+ */
+export async function listExpiredDeliveryBodies(db: D1Database, cutoff: number, limit: number): Promise<string[]> {
+  const { results } = await db
+    .prepare(
+      `SELECT DISTINCT r2_key FROM deliveries WHERE updated_at < ?1 AND status IN ('sent', 'bounced', 'failed')
+         AND r2_key NOT IN (SELECT r2_key FROM deliveries WHERE status IN ('queued', 'deferred')) LIMIT ?2`,
+    )
+    .bind(cutoff, limit)
+    .all<{ r2_key: string }>();
+  return results.map((r) => r.r2_key);
+}
+
+/** Deletes the rows of these bodies last touched before `cutoff`; returns the count. */
+export async function deleteDeliveriesByBodies(db: D1Database, r2Keys: string[], cutoff: number): Promise<number> {
+  const result = await db
+    .prepare("DELETE FROM deliveries WHERE r2_key IN (SELECT value FROM json_each(?1)) AND updated_at < ?2")
+    .bind(JSON.stringify(r2Keys), cutoff)
+    .run();
+  return result.meta.changes ?? 0;
+}
+
+/**
+ * Closes up to `limit` rows still `queued` and never attempted, created before `createdBefore`,
+ * as `failed` with `reply`; returns the count.
+ */
+export async function failUntriedDeliveries(
+  db: D1Database,
+  createdBefore: number,
+  reply: string,
+  limit: number,
+  now: number = Date.now(),
+): Promise<number> {
+  const result = await db
+    .prepare(
+      `UPDATE deliveries SET status = 'failed', updated_at = ?1, next_attempt_at = NULL, last_reply = ?4
+       WHERE id IN (SELECT id FROM deliveries WHERE status = 'queued' AND attempts = 0 AND created_at < ?2 LIMIT ?3)`,
+    )
+    .bind(now, createdBefore, limit, reply)
+    .run();
+  return result.meta.changes ?? 0;
+}
+
+export interface UnscoredListRefusal {
+  id: string;
+  messageLogId: string;
+  mailFrom: string;
+  rcpt: string;
+  lastReply: string | null;
+}
+
+/** Bounced list rows still carrying `dsn` (not yet scored), oldest first. */
+export async function listBouncedListDeliveries(
+  db: D1Database,
+  dsn: string,
+  limit: number,
+): Promise<UnscoredListRefusal[]> {
+  const { results } = await db
+    .prepare(
+      `SELECT id, message_log_id, mail_from, rcpt, last_reply FROM deliveries
+        WHERE status = 'bounced' AND origin = 'list' AND dsn = ?1 ORDER BY id LIMIT ?2`,
+    )
+    .bind(dsn, limit)
+    .all<{ id: string; message_log_id: string; mail_from: string; rcpt: string; last_reply: string | null }>();
+  return results.map((r) => ({
+    id: r.id,
+    messageLogId: r.message_log_id,
+    mailFrom: r.mail_from,
+    rcpt: r.rcpt,
+    lastReply: r.last_reply,
+  }));
+}
