@@ -14,7 +14,8 @@ ALTER TABLE domains ADD COLUMN mta_sts_mode TEXT NOT NULL DEFAULT 'testing'
 ALTER TABLE domains ADD COLUMN mta_sts_max_age INTEGER NOT NULL DEFAULT 604800;
 
 -- One row per aggregate report. A reporter identifies a report by its org_name and report_id
--- (RFC 7489 appendix C), so a report sent twice is stored once.
+-- (RFC 7489 appendix C), so a report sent twice is stored once. Unique per domain: one domain's
+-- mail cannot keep another domain's report out by sending a copy first.
 CREATE TABLE dmarc_reports (
   id TEXT PRIMARY KEY,
   domain TEXT NOT NULL,                  -- the Facteur domain whose report address received it
@@ -36,7 +37,7 @@ CREATE TABLE dmarc_reports (
   message_count INTEGER NOT NULL,
   message_log_id TEXT,                   -- the inbound log row of the email that carried it
   received_at INTEGER NOT NULL,          -- ms
-  UNIQUE (org_name, report_id)
+  UNIQUE (domain, org_name, report_id)
 );
 CREATE INDEX dmarc_reports_by_domain ON dmarc_reports (domain, begin_at DESC, id DESC);
 
@@ -76,7 +77,7 @@ CREATE TABLE tls_reports (
   total_failure INTEGER NOT NULL,
   message_log_id TEXT,
   received_at INTEGER NOT NULL,
-  UNIQUE (org_name, report_id)
+  UNIQUE (domain, org_name, report_id)
 );
 CREATE INDEX tls_reports_by_domain ON tls_reports (domain, start_at DESC, id DESC);
 

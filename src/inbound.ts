@@ -20,6 +20,7 @@ import { isAutoSubmitted } from "./mail/auto-submitted";
 import { headerValue } from "./mail/header-fields";
 import { srsForward } from "./mail/minted-address";
 import { type ReceivedMessage, type ReceiveProblem, receive } from "./receive";
+import { ingestReport } from "./reports/ingest";
 import { route } from "./route";
 import { type Decision, formatReply, reject } from "./route/decision";
 import { insertMessageLog, type MessageLogEntry } from "./store/messages";
@@ -138,9 +139,24 @@ export async function handleEmail(
 
   // ── deliver ────────────────────────────────────────────────────────────────────────────────
   if (decision.kind === "handoff") {
+    const handoff = decision.handoff;
+    if ("domain" in handoff) {
+      // A report address: reports/ parses and files it; a payload without a report is logged and dropped.
+      const filed = await ingestReport(env.DB, { messageLogId: id, raw: mail.raw, ...handoff, now: deps.now() });
+      const logged = filed.stored + filed.duplicates > 0 ? "report" : "discarded";
+      return finish(
+        message,
+        env,
+        { ...entry, auth },
+        { ...decision, reason: filed.reason },
+        [],
+        routed.queries,
+        logged,
+      );
+    }
     // A mailing list address: lists/ decides and acts (posting chain, transform, fan-out, commands,
     // bounces), and its decision is the one logged.
-    const list = await handleListMessage(env, { id, mail, auth, handoff: decision.handoff, now: deps.now() });
+    const list = await handleListMessage(env, { id, mail, auth, handoff, now: deps.now() });
     return finish(message, env, { ...entry, auth }, list.decision, list.destinations, routed.queries, list.logged);
   }
   if (decision.kind !== "accept") {

@@ -9,6 +9,7 @@ export type Stage =
   | "transform"
   | "deliver"
   | "bounce"
+  | "reports"
   | "api"
   | "queue"
   | "scheduled";

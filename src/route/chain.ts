@@ -4,6 +4,7 @@ import { headerFrom } from "./rules/header-from";
 import { listAddress } from "./rules/list-address";
 import { loopMarker } from "./rules/loop-marker";
 import { noSuchUser } from "./rules/no-such-user";
+import { reportAddress } from "./rules/report-address";
 import { srsReturn } from "./rules/srs-return";
 import { tooManyReceived } from "./rules/too-many-received";
 import { unknownDomain } from "./rules/unknown-domain";
@@ -17,6 +18,7 @@ export const INBOUND_CHAIN: readonly Rule[] = [
   loopMarker, // our own marker for this recipient: the cheapest loop signal, checked first
   tooManyReceived, // hop count (RFC 5321 section 6.3)
   unknownDomain, // 5.1.2 before looking at any alias
+  reportAddress, // DMARC / TLS report addresses: stored when the reporter passed DMARC, else discarded
   srsReturn, // bounces to our SRS addresses: verified, then back to the original sender
   headerFrom, // exactly one From with one author domain (RFC 5322 3.6, RFC 7489 6.6.1)
   dmarcReject, // honour p=reject for mail that fails DMARC (RFC 7489 6.7)

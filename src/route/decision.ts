@@ -34,12 +34,23 @@ export interface ListHandoff {
 }
 
 /**
+ * A report for one of the domain's report addresses (RFC 7489 section 7.2, RFC 8460 section 3),
+ * from a reporter that authenticated: reports/ parses and stores it.
+ */
+export interface ReportHandoff {
+  kind: "dmarc-report" | "tls-report";
+  /** The Facteur domain the report is filed under. */
+  domain: string;
+}
+
+/**
  * accept: forward or relay to `destinations` (never empty); handoff: a list address, handed to
- * lists/ with what routing recognised; the others carry no destination.
+ * lists/ with what routing recognised, or a report address, handed to reports/; the others carry
+ * no destination.
  */
 export type Decision =
   | { kind: "accept"; rule: string; reason: string; destinations: Destination[] }
-  | { kind: "handoff"; rule: string; reason: string; handoff: ListHandoff }
+  | { kind: "handoff"; rule: string; reason: string; handoff: ListHandoff | ReportHandoff }
   | { kind: "hold"; rule: string; reason: string }
   | { kind: "discard"; rule: string; reason: string }
   | { kind: "reject"; rule: string; reason: string; reply: SmtpReply }

@@ -2,7 +2,7 @@
  * Writing DMARC aggregate reports (RFC 7489 section 7.2) and SMTP TLS reports (RFC 8460) and
  * their rows, and expiring them.
  *
- * A report is identified by its reporter's org name and report id: the report row is inserted
+ * A report is identified by its domain, its reporter's org name and report id: the report row is inserted
  * with ON CONFLICT DO NOTHING, and its rows only WHERE EXISTS a report with the new id, all in one
  * batch (one transaction), so a report sent twice is stored once and never half.
  *
@@ -78,7 +78,7 @@ export interface NewTlsReport {
 }
 
 export interface StoredOutcome {
-  /** false when the same org and report id were stored before: nothing was written. */
+  /** false when the same org and report id were stored for the domain before: nothing was written. */
   stored: boolean;
 }
 
@@ -118,7 +118,7 @@ export async function insertDmarcReport(db: D1Database, report: NewDmarcReport):
          policy_domain, policy_p, policy_sp, policy_pct, policy_adkim, policy_aspf, policy, errors, record_count,
          message_count, message_log_id, received_at)
        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)
-       ON CONFLICT (org_name, report_id) DO NOTHING`,
+       ON CONFLICT (domain, org_name, report_id) DO NOTHING`,
     )
     .bind(
       report.id,
@@ -181,7 +181,7 @@ export async function insertTlsReport(db: D1Database, report: NewTlsReport): Pro
       `INSERT INTO tls_reports (id, domain, org_name, report_id, contact_info, start_at, end_at, total_successful,
          total_failure, message_log_id, received_at)
        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
-       ON CONFLICT (org_name, report_id) DO NOTHING`,
+       ON CONFLICT (domain, org_name, report_id) DO NOTHING`,
     )
     .bind(
       report.id,

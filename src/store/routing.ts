@@ -33,6 +33,8 @@ export interface RoutingFacts {
    * team-request@, team-owner@, team-bounces+…@, team-confirm+…@): see route/rules/list-address.ts.
    */
   list: ListFacts | null;
+  /** The local parts that receive the domain's DMARC and TLS reports (per-domain settings). */
+  reportLocals: { dmarc: string; tls: string } | null;
 }
 
 /** A list matched by the routing query: enough to recognise its addresses (settings are read later). */
@@ -54,13 +56,15 @@ interface Row {
   destinations: string | null;
 }
 
-// Four row kinds in one result: 'domain' (0 or 1), 'alias' (candidates), 'verified' (one row
+// Four row kinds in one result: 'domain' (0 or 1; its address and lookup columns carry the local
+// parts of the domain's DMARC and TLS report addresses), 'alias' (candidates), 'verified' (one row
 // holding a JSON array; the account has at most 200 verified destinations) and 'local' (the
 // domains Facteur serves, so nested aliases are recognised without another query), plus 'list'
 // (the mailing list owning this address, ?4 being the address with a list suffix removed), so
 // list addresses are recognised in the same statement.
 const ROUTING_QUERY = `
-SELECT 'domain' AS kind, name, enabled, catch_all, NULL AS address, NULL AS lookup, NULL AS is_pattern,
+SELECT 'domain' AS kind, name, enabled, catch_all, dmarc_report_local AS address, tls_report_local AS lookup,
+       NULL AS is_pattern,
        NULL AS literal_length, NULL AS destinations
   FROM domains WHERE name = ?1
 UNION ALL
@@ -97,11 +101,13 @@ export async function findRoutingFacts(db: D1Database, local: string, domain: st
     baseKey,
     tag,
     list: null,
+    reportLocals: null,
   };
   for (const row of results) {
     if (row.kind === "domain" && row.name) {
       const catchAll = readJsonList(row.catch_all);
       facts.domain = { name: row.name, enabled: row.enabled === 1, catchAll };
+      if (row.address && row.lookup) facts.reportLocals = { dmarc: row.address, tls: row.lookup };
     } else if (row.kind === "alias" && row.address && row.lookup) {
       facts.candidates.push({
         address: row.address,

@@ -17,6 +17,7 @@ const EXPECTED_ORDER = [
   "loop-marker", // our own marker: the cheapest loop signal
   "too-many-received", // hop count
   "unknown-domain", // 5.1.2 before any alias lookup
+  "report-address", // report addresses: filed or discarded, never taken by a list or an alias
   "srs-return", // bounces to our SRS addresses
   "header-from", // exactly one From, one author domain
   "dmarc-reject", // p=reject honoured before any list or alias takes the message
@@ -66,6 +67,7 @@ function context(headers: string, over: Over = {}): RouteContext {
       baseKey: "user@d.test",
       tag: "tag",
       list: null,
+      reportLocals: null,
       ...over.facts,
     },
     config,
@@ -76,6 +78,8 @@ function context(headers: string, over: Over = {}): RouteContext {
 const FROM = "From: a@author.test";
 const HOPS = "Received: a\r\nReceived: b\r\nReceived: c\r\nReceived: d"; // one over maxReceivedHeaders
 const DMARC_FAIL_REJECT = { result: "fail", comment: "", policy: "reject" };
+/** The recipient (user+tag@d.test) as the domain's DMARC report address. */
+const REPORTS = { dmarc: "user+tag", tls: "tls-reports" };
 const LIST = { address: "user@d.test", lookup: "user@d.test", enabled: true };
 const EXACT_ALIAS = {
   address: "user+tag@d.test",
@@ -115,7 +119,8 @@ describe("INBOUND_CHAIN", () => {
   it.each<[string, string, string, Over]>([
     ["loop-marker", "too-many-received", `${HOPS}\r\nX-Facteur-Loop: user+tag@d.test\r\n${FROM}`, {}],
     ["too-many-received", "unknown-domain", `${HOPS}\r\n${FROM}`, { facts: { domain: null } }],
-    ["unknown-domain", "srs-return", FROM, { facts: { domain: null }, srs: { ok: false, reason: "forged" } }],
+    ["unknown-domain", "report-address", FROM, { facts: { domain: null, reportLocals: REPORTS } }],
+    ["report-address", "srs-return", FROM, { facts: { reportLocals: REPORTS }, srs: { ok: false, reason: "forged" } }],
     ["srs-return", "header-from", "Subject: no From", { srs: { ok: true, original: "orig@x.test" } }],
     ["header-from", "dmarc-reject", `${FROM}\r\n${FROM}`, { dmarc: DMARC_FAIL_REJECT }],
     ["dmarc-reject", "list-address", FROM, { dmarc: DMARC_FAIL_REJECT, facts: { list: LIST } }],

@@ -63,6 +63,7 @@ function facts(over: Partial<RoutingFacts> = {}): RoutingFacts {
     baseKey: "user@d.test",
     tag: "tag",
     list: null,
+    reportLocals: null,
     ...over,
   };
 }
