@@ -28,7 +28,7 @@ function dohResolverFor(env: Env): Resolver {
 export function createWorker(overrides: Partial<WorkerDeps> = {}) {
   const deps: WorkerDeps = { resolverFor: dohResolverFor, now: () => Date.now(), ...overrides };
   // The Hono app is built once per isolate: route registration is not per-request work.
-  const app = createApp();
+  const app = createApp({ resolverFor: deps.resolverFor });
   return {
     async fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
       return app.fetch(request, env, ctx);

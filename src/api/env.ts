@@ -1,4 +1,5 @@
 /** The Hono environment of the admin API: Worker bindings plus per-request variables. */
+import type { Resolver } from "../dns/types";
 import type { Access } from "./access";
 
 export type ApiEnv = {
@@ -6,5 +7,7 @@ export type ApiEnv = {
   Variables: {
     requestId: string;
     access: Access;
+    /** DNS for the routes that look at what a domain publishes (health, reverse names of report sources). */
+    resolver: Resolver;
   };
 };

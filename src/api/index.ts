@@ -8,6 +8,8 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import { HTTPException } from "hono/http-exception";
 import { requestId } from "hono/request-id";
 import { logError } from "../core/log";
+import { createDohResolver } from "../dns/doh";
+import type { Resolver } from "../dns/types";
 import { aliases } from "./aliases";
 import { deliveries } from "./deliveries";
 import { destinations } from "./destinations";
@@ -23,6 +25,7 @@ import { bodyLimits } from "./middleware/body-limits";
 import { requestLog } from "./middleware/request-log";
 import { outbox } from "./outbox";
 import { ApiProblem, type ProblemType, problemResponse } from "./problem";
+import { reports } from "./reports";
 import { send } from "./send";
 import { suppressions } from "./suppressions";
 import { tokens } from "./tokens";
@@ -36,6 +39,7 @@ export type { ApiEnv } from "./env";
 const RESOURCES = [
   domains,
   dkim,
+  reports,
   aliases,
   lists,
   users,
@@ -92,10 +96,22 @@ function methodsByPath(app: OpenAPIHono<ApiEnv>): (path: string) => string[] {
   return (path) => [...new Set(routes.filter((r) => r.pattern.test(path)).map((r) => r.method))];
 }
 
-export function createApp(): OpenAPIHono<ApiEnv> {
+export interface AppDeps {
+  /** DNS as the Worker sees it (DoH in production, a declared zone in tests). */
+  resolverFor(env: Env): Resolver;
+}
+
+const dohResolverFor = (env: Env): Resolver =>
+  createDohResolver({ url: env.DOH_URL || "https://cloudflare-dns.com/dns-query" });
+
+export function createApp(deps: AppDeps = { resolverFor: dohResolverFor }): OpenAPIHono<ApiEnv> {
   const app = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook });
 
   app.use("*", requestId());
+  app.use("*", async (c, next) => {
+    c.set("resolver", deps.resolverFor(c.env));
+    await next();
+  });
   app.use("*", requestLog);
   // Credentials first: an unauthenticated client learns nothing, not even which routes exist.
   app.use("/api/v1/*", authenticate);

@@ -1,0 +1,16 @@
+/** /api/v1/domains/{domain}/dmarc/… and /tls/…: the reports the domain received, and summaries. */
+import { OpenAPIHono } from "@hono/zod-openapi";
+import type { ApiEnv } from "../env";
+import {
+  getDmarcSourceHandler,
+  getDmarcSummaryHandler,
+  listDmarcReportsHandler,
+  listTlsReportsHandler,
+} from "./handlers";
+import { getDmarcSource, getDmarcSummary, listDmarcReports, listTlsReports } from "./routes";
+
+export const reports = new OpenAPIHono<ApiEnv>()
+  .openapi(listDmarcReports, listDmarcReportsHandler)
+  .openapi(getDmarcSummary, getDmarcSummaryHandler)
+  .openapi(getDmarcSource, getDmarcSourceHandler)
+  .openapi(listTlsReports, listTlsReportsHandler);
