@@ -23,6 +23,7 @@ import { messages } from "./messages";
 import { authenticate } from "./middleware/authenticate";
 import { bodyLimits } from "./middleware/body-limits";
 import { requestLog } from "./middleware/request-log";
+import { mtaSts } from "./mta-sts";
 import { outbox } from "./outbox";
 import { ApiProblem, type ProblemType, problemResponse } from "./problem";
 import { reports } from "./reports";
@@ -129,6 +130,7 @@ export function createApp(deps: AppDeps = { resolverFor: dohResolverFor }): Open
   });
 
   app.route("/", health);
+  app.route("/", mtaSts);
   // RFC 8058 one-click unsubscribe: public HTML and form POSTs, outside /api (no credentials).
   app.route("/", unsubscribe);
   for (const resource of RESOURCES) app.route("/api/v1", resource);

@@ -2,7 +2,7 @@
  * The PTR question for an address: in-addr.arpa for IPv4 (RFC 1035 section 3.5), nibbles under
  * ip6.arpa for IPv6 (RFC 3596 section 2.5). null for text that is not an address.
  */
-import { ipv4ToBytes, ipv6ToBytes } from "./ip-address";
+import { ipv4ToBytes, ipv6ToBytes } from "./ip-text";
 
 export function reverseName(ip: string): string | null {
   try {

@@ -11,14 +11,16 @@ import { describe, expect, it } from "vitest";
 import { app, call, jsonOf } from "./helpers";
 
 /**
- * Served by the app but not API operations: the document itself, its viewer, and the RFC 8058
- * one-click unsubscribe pages (HTML for people, form POSTs from mail providers; no credentials).
+ * Served by the app but not API operations: the document itself, its viewer, the RFC 8058
+ * one-click unsubscribe pages (HTML for people, form POSTs from mail providers; no credentials),
+ * and the RFC 8461 MTA-STS policy file that sending servers fetch on mta-sts.<domain>.
  */
 const META_ROUTES = new Set([
   "GET /api/openapi.json",
   "GET /api/docs",
   "GET /lists/unsubscribe/:token",
   "POST /lists/unsubscribe/:token",
+  "GET /.well-known/mta-sts.txt",
 ]);
 
 // The validator loads its meta-schema from disk, which workerd's virtual file system does not

@@ -1,6 +1,7 @@
 import type { RouteHandler } from "@hono/zod-openapi";
 import { reverseName } from "../../dns/reverse-name";
 import type { Resolver } from "../../dns/types";
+import { findDomainByName } from "../../store/domains";
 import {
   listDmarcReports as listDmarcReportPage,
   listDmarcSourceRows,
@@ -8,7 +9,6 @@ import {
   summarizeDmarcReports,
 } from "../../store/report-reads";
 import { assertDomainRead } from "../access";
-import { findDomain } from "../domains/queries";
 import type { ApiEnv } from "../env";
 import { decodeCursor, encodeCursor } from "../pagination";
 import { notFound } from "../problem";
@@ -25,7 +25,7 @@ const DEFAULT_PERIOD_MS = 30 * 86_400_000;
 const REVERSE_DNS_TIMEOUT_MS = 1500;
 
 async function requireDomain(db: D1Database, domain: string): Promise<void> {
-  if (!(await findDomain(db, domain))) throw notFound(`domain ${domain}`);
+  if (!(await findDomainByName(db, domain))) throw notFound(`domain ${domain}`);
 }
 
 function period(query: { from?: string; to?: string }): { from: number; to: number } {

@@ -8,9 +8,12 @@ import {
   listTlsReportsHandler,
 } from "./handlers";
 import { getDmarcSource, getDmarcSummary, listDmarcReports, listTlsReports } from "./routes";
+import { getReporting, getReportingHandler, patchReporting, patchReportingHandler } from "./settings";
 
 export const reports = new OpenAPIHono<ApiEnv>()
   .openapi(listDmarcReports, listDmarcReportsHandler)
   .openapi(getDmarcSummary, getDmarcSummaryHandler)
   .openapi(getDmarcSource, getDmarcSourceHandler)
-  .openapi(listTlsReports, listTlsReportsHandler);
+  .openapi(listTlsReports, listTlsReportsHandler)
+  .openapi(getReporting, getReportingHandler)
+  .openapi(patchReporting, patchReportingHandler);
