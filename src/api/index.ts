@@ -14,6 +14,7 @@ import { aliases } from "./aliases";
 import { deliveries } from "./deliveries";
 import { destinations } from "./destinations";
 import { dkim } from "./dkim";
+import { domainHealth } from "./domain-health";
 import { domains } from "./domains";
 import type { ApiEnv } from "./env";
 import { health } from "./health";
@@ -41,6 +42,7 @@ const RESOURCES = [
   domains,
   dkim,
   reports,
+  domainHealth,
   aliases,
   lists,
   users,
