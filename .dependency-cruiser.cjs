@@ -39,9 +39,13 @@ const LAYERS = {
   deliver: ["core", "mail", "mailauth", "store", "credentials", "route", "transform"],
   bounce: ["core", "mail", "mailauth", "store", "credentials", "deliver"],
   lists: STAGES.filter((stage) => stage !== "lists"),
+  // DMARC and TLS reports: parsed (pure) and filed through store/.
+  reports: ["core", "mail", "store"],
+  // What a domain publishes in DNS against what Facteur expects (MTA-STS policy, health check).
+  health: ["core", "mail", "dns", "store", "credentials"],
   sweeps: STAGES,
   runners: STAGES,
-  api: STAGES,
+  api: [...STAGES, "reports", "health"],
 };
 
 /** Top-level files: the Worker's entry points, which may import anything. */

@@ -1,5 +1,5 @@
 /** What the health check reports: one finding per problem, each with its exact fix. */
-import type { DkimKey } from "../credentials/dkim-keys";
+import type { DkimKey } from "../store/dkim-keys";
 import type { ReportSettings } from "../store/report-settings";
 
 export type Severity = "error" | "warning" | "info";

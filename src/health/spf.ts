@@ -3,7 +3,7 @@
  * lookups an evaluation costs, following include: and redirect= (section 4.6.4: more than 10 is a
  * permerror, and receivers treat the mail as unauthenticated).
  */
-import { ipv4ToBytes, ipv6ToBytes } from "../dns/ip-address";
+import { ipv4ToBytes, ipv6ToBytes } from "../dns/ip-text";
 import type { Resolver } from "../dns/types";
 import { txtRecords, versioned } from "./lookup";
 

@@ -2,6 +2,7 @@
 import { expireApiCounters } from "./expire-api-counters";
 import { expireFinishedDeliveries } from "./expire-finished-deliveries";
 import { expireMessageLog } from "./expire-message-log";
+import { expireReports } from "./expire-reports";
 import { failOrphanedDeliveries } from "./fail-orphaned-deliveries";
 import { listHousekeeping } from "./list-housekeeping";
 import type { Sweep } from "./sweep";
@@ -14,4 +15,5 @@ export const SWEEPS: readonly Sweep[] = [
   expireMessageLog, // inbound log retention
   expireFinishedDeliveries, // finished delivery rows and the R2 bodies no queued row still needs
   expireApiCounters, // failed-auth throttle and send rate-limit windows that have passed
+  expireReports, // DMARC and TLS reports past their domain's retention
 ];

@@ -2,15 +2,16 @@
  * src/store/reports.ts and report-reads.ts against miniflare's D1: a corpus report stored row for
  * row, a duplicate stored once, a report too large for one statement, TLS reports, retention.
  */
-import { env } from "cloudflare:test";
+import { createExecutionContext, createScheduledController, env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { newId } from "../../src/core/ids";
+import { createWorker } from "../../src/index";
 import { parseReports } from "../../src/reports/parse";
 import { dmarcReportForStore, tlsReportForStore } from "../../src/reports/to-store";
 import type { AggregateReport, TlsReport } from "../../src/reports/types";
 import { insertDomain } from "../../src/store/domains";
 import { listDmarcReportRows, listDmarcReports, listTlsReports } from "../../src/store/report-reads";
-import { deleteExpiredReports, insertDmarcReport, insertTlsReport, ROWS_PER_STATEMENT } from "../../src/store/reports";
+import { insertDmarcReport, insertTlsReport, ROWS_PER_STATEMENT } from "../../src/store/reports";
 import { corpusEntry } from "./corpus";
 
 const LARGE = "aggregate/parsedmarc__!large-example.com!1711897200!1711983600.xml";
@@ -82,7 +83,7 @@ describe("report store", () => {
     expect(policies.map((p) => p.failure_details)).toEqual(report.policies.map((p) => p["failure-details"]));
   });
 
-  it("expires reports past the domain's retention, with their rows", async () => {
+  it("expires reports past the domain's retention, with their rows, on the cron tick", async () => {
     await insertDomain(env.DB, { name: "old.test" }).run();
     await env.DB.prepare("UPDATE domains SET report_retention_days = 10 WHERE name = 'old.test'").run();
     const report = await corpusReport<AggregateReport>("aggregate/drviewer__yahoo.xml");
@@ -97,7 +98,8 @@ describe("report store", () => {
       copy.report_metadata.date_range = { begin: end - age * 86_400 - 86_400, end: end - age * 86_400 };
       await insertDmarcReport(env.DB, dmarcReportForStore(copy, filing("old.test")));
     }
-    expect(await deleteExpiredReports(env.DB, now, 100)).toBeGreaterThanOrEqual(1);
+    // Through the Worker's real scheduled() entry point: the sweep is wired in.
+    await createWorker().scheduled(createScheduledController({ scheduledTime: now }), env, createExecutionContext());
     const { rows } = await listDmarcReports(env.DB, "old.test", 10);
     expect(rows.map((r) => r.report_id)).toEqual(["fresh"]);
     const orphans = await env.DB.prepare(

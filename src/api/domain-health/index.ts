@@ -1,10 +1,10 @@
 /** GET /api/v1/domains/{domain}/health: what the domain publishes in DNS against what Facteur expects. */
 import { OpenAPIHono, z } from "@hono/zod-openapi";
-import { listDkimKeys } from "../../credentials/dkim-keys";
 import { checkDomainHealth } from "../../health/check";
+import { listDkimKeys } from "../../store/dkim-keys";
+import { findDomainByName, findDomainRelayUrl } from "../../store/domains";
 import { findReportSettings } from "../../store/report-settings";
 import { assertDomainRead } from "../access";
-import { findDomain } from "../domains/queries";
 import type { ApiEnv } from "../env";
 import { notFound } from "../problem";
 import { apiRoute, json } from "../route";
@@ -47,7 +47,7 @@ const getHealth = apiRoute("domain", {
 export const domainHealth = new OpenAPIHono<ApiEnv>().openapi(getHealth, async (c) => {
   const { domain } = c.req.valid("param");
   assertDomainRead(c.get("access"), domain);
-  const row = await findDomain(c.env.DB, domain);
+  const row = await findDomainByName(c.env.DB, domain);
   const settings = await findReportSettings(c.env.DB, domain);
   if (!row || !settings) throw notFound(`domain ${domain}`);
   const keys = await listDkimKeys(c.env.DB, domain);
@@ -55,7 +55,7 @@ export const domainHealth = new OpenAPIHono<ApiEnv>().openapi(getHealth, async (
     domain,
     keys,
     settings,
-    relayUrl: (row.relay_url as string | null) ?? c.env.RELAY_URL ?? null,
+    relayUrl: (await findDomainRelayUrl(c.env.DB, domain)) ?? c.env.RELAY_URL ?? null,
   });
   return c.json(
     {
