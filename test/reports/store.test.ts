@@ -6,6 +6,7 @@ import { createExecutionContext, createScheduledController, env } from "cloudfla
 import { describe, expect, it } from "vitest";
 import { newId } from "../../src/core/ids";
 import { createWorker } from "../../src/index";
+import { MAX_RECORDS } from "../../src/reports/limits";
 import { parseReports } from "../../src/reports/parse";
 import { dmarcReportForStore, tlsReportForStore } from "../../src/reports/to-store";
 import type { AggregateReport, TlsReport } from "../../src/reports/types";
@@ -47,6 +48,47 @@ describe("report store", () => {
     expect(listed[0]?.message_count).toBe(report.summary.message_count);
     const count = await env.DB.prepare("SELECT COUNT(*) AS n FROM dmarc_report_rows").first<{ n: number }>();
     expect(count?.n).toBe(report.records.length);
+  });
+
+  it("stores a report of MAX_RECORDS rows, inside D1's 1,000 statements per invocation", async () => {
+    // One statement for the report, one per ROWS_PER_STATEMENT rows (each binds 5 parameters).
+    expect(Math.ceil(MAX_RECORDS / ROWS_PER_STATEMENT) + 1).toBeLessThan(1_000);
+    await insertDomain(env.DB, { name: "max.test" }).run();
+    const rows = Array.from({ length: MAX_RECORDS }, (_, i) => ({
+      sourceIp: `198.18.${Math.floor(i / 256) % 256}.${i % 256}`,
+      count: (i % 7) + 1,
+      disposition: "none",
+      dkimAligned: i % 3 === 0 ? "fail" : "pass",
+      spfAligned: "pass",
+      reasons: [],
+      headerFrom: "max.test",
+      envelopeFrom: null,
+      envelopeTo: null,
+      dkimResults: [{ domain: "max.test", selector: "s1", result: "pass", human_result: null }],
+      spfResults: [{ domain: "max.test", scope: "mfrom", result: "pass", human_result: null }],
+    }));
+    const report = {
+      ...filing("max.test"),
+      orgName: "max.reporter.test",
+      reportId: "max",
+      email: null,
+      extraContactInfo: null,
+      beginAt: 1_700_000_000,
+      endAt: 1_700_086_399,
+      policy: { domain: "max.test", p: "none", sp: null, pct: 100, adkim: null, aspf: null },
+      policyPublished: {},
+      errors: [],
+      rows,
+    };
+    expect(await insertDmarcReport(env.DB, report)).toEqual({ stored: true });
+    const stored = await env.DB.prepare(
+      "SELECT COUNT(*) AS n, SUM(count) AS messages, MAX(position) AS last FROM dmarc_report_rows WHERE domain = 'max.test'",
+    ).first();
+    expect(stored).toEqual({
+      n: MAX_RECORDS,
+      messages: rows.reduce((sum, r) => sum + r.count, 0),
+      last: MAX_RECORDS - 1,
+    });
   });
 
   it("pages reports newest period first", async () => {
