@@ -2,14 +2,9 @@
  * Reading stored DMARC and TLS reports for one domain: pages of reports, a summary over a date
  * range, and the rows of one source. DMARC passes when either aligned identifier passes (RFC 7489
  * section 4.2); results are compared case-insensitively because reporters write `Pass` too.
- * Pages follow the store's contract: rows and the key after which the next page starts.
+ * Pages follow the store's one contract (pagination.ts).
  */
-
-export interface Page<T> {
-  rows: T[];
-  /** Pass back as `after` for the next page; null on the last. */
-  nextKey: string | null;
-}
+import { type Page, type PageRequest, pageOf } from "./pagination";
 
 export interface DmarcReportSummaryRow {
   id: string;
@@ -37,8 +32,7 @@ function splitKey(after: string | undefined): [number, string] {
 export async function listDmarcReports(
   db: D1Database,
   domain: string,
-  limit: number,
-  after?: string,
+  { limit, after }: PageRequest,
 ): Promise<Page<DmarcReportSummaryRow>> {
   const [begin, id] = splitKey(after);
   const { results } = await db
@@ -51,9 +45,7 @@ export async function listDmarcReports(
     )
     .bind(domain, begin, id, limit + 1)
     .all<DmarcReportSummaryRow>();
-  const rows = results.slice(0, limit);
-  const last = rows.at(-1);
-  return { rows, nextKey: results.length > limit && last ? `${last.begin_at}:${last.id}` : null };
+  return pageOf(results, limit, (row) => `${row.begin_at}:${row.id}`);
 }
 
 export interface DmarcSummary {
@@ -178,8 +170,7 @@ export interface TlsReportRow {
 export async function listTlsReports(
   db: D1Database,
   domain: string,
-  limit: number,
-  after?: string,
+  { limit, after }: PageRequest,
 ): Promise<Page<TlsReportRow>> {
   const { results } = await db
     .prepare(
@@ -196,7 +187,5 @@ export async function listTlsReports(
     )
     .bind(domain, after ?? "", limit + 1)
     .all<TlsReportRow>();
-  const rows = results.slice(0, limit);
-  const last = rows.at(-1);
-  return { rows, nextKey: results.length > limit && last ? last.id : null };
+  return pageOf(results, limit, (row) => row.id);
 }

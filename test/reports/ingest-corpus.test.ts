@@ -59,7 +59,7 @@ async function storedReports(domain: string) {
   const dmarc = await env.DB.prepare("SELECT * FROM dmarc_reports WHERE domain = ? ORDER BY id")
     .bind(domain)
     .all<Record<string, unknown>>();
-  const tls = await listTlsReports(env.DB, domain, 100);
+  const tls = await listTlsReports(env.DB, domain, { limit: 100 });
   return { dmarc: dmarc.results, tls: tls.rows };
 }
 

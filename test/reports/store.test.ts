@@ -43,7 +43,7 @@ describe("report store", () => {
       report.records.map((r) => [r.source_ip, r.count, r.policy_evaluated?.disposition, r.identifiers?.header_from]),
     );
     expect(rows.map((r) => JSON.parse(r.dkim_results))).toEqual(report.records.map((r) => r.auth_results?.dkim));
-    const { rows: listed } = await listDmarcReports(env.DB, "large.test", 10);
+    const { rows: listed } = await listDmarcReports(env.DB, "large.test", { limit: 10 });
     expect(listed).toHaveLength(1);
     expect(listed[0]?.message_count).toBe(report.summary.message_count);
     const count = await env.DB.prepare("SELECT COUNT(*) AS n FROM dmarc_report_rows").first<{ n: number }>();
@@ -103,9 +103,9 @@ describe("report store", () => {
     const seen: string[] = [];
     let after: string | undefined;
     do {
-      const page = await listDmarcReports(env.DB, "paged.test", 2, after);
+      const page = await listDmarcReports(env.DB, "paged.test", { limit: 2, after });
       seen.push(...page.rows.map((r) => r.report_id));
-      after = page.nextKey ?? undefined;
+      after = page.next ?? undefined;
     } while (after);
     expect(seen).toEqual(["paged-4", "paged-3", "paged-2", "paged-1", "paged-0"]);
   });
@@ -116,7 +116,7 @@ describe("report store", () => {
     const stored = tlsReportForStore(report, filing("tls.test"));
     expect(await insertTlsReport(env.DB, stored)).toEqual({ stored: true });
     expect(await insertTlsReport(env.DB, tlsReportForStore(report, filing("tls.test")))).toEqual({ stored: false });
-    const { rows } = await listTlsReports(env.DB, "tls.test", 10);
+    const { rows } = await listTlsReports(env.DB, "tls.test", { limit: 10 });
     expect(rows).toHaveLength(1);
     expect(rows[0]?.total_successful).toBe(report.summary.total_successful);
     expect(rows[0]?.total_failure).toBe(report.summary.total_failure);
@@ -142,7 +142,7 @@ describe("report store", () => {
     }
     // Through the Worker's real scheduled() entry point: the sweep is wired in.
     await createWorker().scheduled(createScheduledController({ scheduledTime: now }), env, createExecutionContext());
-    const { rows } = await listDmarcReports(env.DB, "old.test", 10);
+    const { rows } = await listDmarcReports(env.DB, "old.test", { limit: 10 });
     expect(rows.map((r) => r.report_id)).toEqual(["fresh"]);
     const orphans = await env.DB.prepare(
       "SELECT COUNT(*) AS n FROM dmarc_report_rows WHERE report_id NOT IN (SELECT id FROM dmarc_reports)",

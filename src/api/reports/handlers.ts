@@ -10,7 +10,7 @@ import {
 } from "../../store/report-reads";
 import { assertDomainRead } from "../access";
 import type { ApiEnv } from "../env";
-import { decodeCursor, encodeCursor } from "../pagination";
+import { decodeCursor, pageBody } from "../pagination";
 import { notFound } from "../problem";
 import { isoRequired } from "../schemas";
 import { sourceAdvice } from "./advice";
@@ -69,8 +69,8 @@ export const listDmarcReportsHandler: RouteHandler<typeof listDmarcReports, ApiE
   const { limit, cursor } = c.req.valid("query");
   assertDomainRead(c.get("access"), domain);
   await requireDomain(c.env.DB, domain);
-  const page = await listDmarcReportPage(c.env.DB, domain, limit, decodeCursor(cursor));
-  const items = page.rows.map((r) => ({
+  const page = await listDmarcReportPage(c.env.DB, domain, { limit, after: decodeCursor(cursor) });
+  const body = pageBody(page, (r) => ({
     id: r.id,
     org_name: r.org_name,
     report_id: r.report_id,
@@ -83,7 +83,7 @@ export const listDmarcReportsHandler: RouteHandler<typeof listDmarcReports, ApiE
     messages: r.message_count,
     received_at: isoRequired(r.received_at),
   }));
-  return c.json({ items, next_cursor: page.nextKey ? encodeCursor(page.nextKey) : null }, 200);
+  return c.json(body, 200);
 };
 
 export const getDmarcSummaryHandler: RouteHandler<typeof getDmarcSummary, ApiEnv> = async (c) => {
@@ -159,8 +159,8 @@ export const listTlsReportsHandler: RouteHandler<typeof listTlsReports, ApiEnv> 
   const { limit, cursor } = c.req.valid("query");
   assertDomainRead(c.get("access"), domain);
   await requireDomain(c.env.DB, domain);
-  const page = await listTlsReportPage(c.env.DB, domain, limit, decodeCursor(cursor));
-  const items = page.rows.map((r) => ({
+  const page = await listTlsReportPage(c.env.DB, domain, { limit, after: decodeCursor(cursor) });
+  const body = pageBody(page, (r) => ({
     id: r.id,
     org_name: r.org_name,
     report_id: r.report_id,
@@ -172,5 +172,5 @@ export const listTlsReportsHandler: RouteHandler<typeof listTlsReports, ApiEnv> 
     policies: JSON.parse(r.policies) as unknown[],
     received_at: isoRequired(r.received_at),
   }));
-  return c.json({ items, next_cursor: page.nextKey ? encodeCursor(page.nextKey) : null }, 200);
+  return c.json(body, 200);
 };
