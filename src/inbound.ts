@@ -172,7 +172,10 @@ export async function handleEmail(
     await enqueueForRelay(env, {
       messageLogId: id,
       raw,
-      mailFrom: await envelopeSenderFor(mail.mailFrom, recipient.domain, config, deps),
+      // A bounce returned through an SRS address travels with the null reverse-path, whatever
+      // sender the reporting MTA used (RFC 3464 section 2, RFC 5321 section 4.5.5).
+      mailFrom:
+        decision.rule === "srs-return" ? "" : await envelopeSenderFor(mail.mailFrom, recipient.domain, config, deps),
       recipients: toRelay,
       domain: recipient.domain,
       senderAuthenticated: auth.authenticated,
