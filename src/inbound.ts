@@ -9,6 +9,7 @@
  */
 
 import { type AuthResults, authenticate, type Resolver, summarize } from "./authenticate";
+import { mailFromAuthenticated } from "./authenticate/envelope-sender";
 import { type Config, readConfig } from "./core/config";
 import { newId } from "./core/ids";
 import { log, logError } from "./core/log";
@@ -178,7 +179,9 @@ export async function handleEmail(
         decision.rule === "srs-return" ? "" : await envelopeSenderFor(mail.mailFrom, recipient.domain, config, deps),
       recipients: toRelay,
       domain: recipient.domain,
-      senderAuthenticated: auth.authenticated,
+      // The DSN of a failed copy goes to MAIL FROM: only a MAIL FROM domain that authenticated
+      // itself gets one (authenticate/envelope-sender.ts), whatever the header From passed.
+      senderAuthenticated: mailFromAuthenticated(auth, mail.mailFrom),
       autoSubmitted: isAutoSubmitted(headerValue(mail.headers, "auto-submitted")),
     });
   }

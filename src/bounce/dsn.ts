@@ -55,6 +55,13 @@ export interface DsnInput {
 /** Anything but printable US-ASCII and whitespace (RFC 6531/6533 territory). */
 const NON_ASCII = /[^\t\n\r\x20-\x7e]/;
 
+/**
+ * The original's header section returned in a DSN is cut at 8 KiB (on a line boundary): enough
+ * for the Message-ID, From, Subject and the trace fields a postmaster needs to identify the
+ * message, too small to carry an attacker's payload to whoever is named in MAIL FROM.
+ */
+export const DSN_RETURNED_HEADER_BYTES = 8 * 1024;
+
 /** RFC 5322 section 2.1.1: lines are at most 998 characters. */
 const MAX_FIELD_VALUE = 900;
 
@@ -112,8 +119,8 @@ export function buildDsn(input: DsnInput): string {
   const now = input.now ?? new Date();
   const boundary = input.boundary ?? `dsn-${randomHex(12)}`;
   const messageId = input.messageId ?? `<${randomHex(16)}@${input.messageIdDomain}>`;
-  // The original's header section, capped (mail/header-section.ts MAX_RETURNED_HEADER_BYTES).
-  const original = headerSectionText(input.originalHeaders);
+  // The original's header section, capped (DSN_RETURNED_HEADER_BYTES).
+  const original = headerSectionText(input.originalHeaders, DSN_RETURNED_HEADER_BYTES);
   const originalMessageId = validMessageId(headerValue(original, "Message-ID"));
   const subject = headerValue(original, "Subject");
   const global = input.recipients.some((r) => NON_ASCII.test(r.finalRecipient));
