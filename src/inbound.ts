@@ -9,6 +9,7 @@
  */
 
 import { type AuthResults, authenticate, type Resolver, summarize } from "./authenticate";
+import { mailFromAuthenticated } from "./authenticate/envelope-sender";
 import { type Config, readConfig } from "./core/config";
 import { newId } from "./core/ids";
 import { log, logError } from "./core/log";
@@ -47,6 +48,10 @@ function problemDecision(problem: ReceiveProblem, config: Config): Decision {
       return reject("header-limits", 552, "5.3.4", "Header section too large");
     case "too-many-header-fields":
       return reject("header-limits", 554, "5.6.0", "Too many header fields");
+    case "bare-cr-or-nul":
+      // RFC 5322 section 2.2: CR only in CRLF, no NUL. Downstream a bare CR becomes a line break,
+      // so a field value could carry fields (or a body) of the sender's choosing: refused whole.
+      return reject("header-limits", 554, "5.6.0", "Header section contains a bare CR or a NUL (RFC 5322 section 2.2)");
     case "no-header-section":
       // RFC 5322 section 3.6: Date and From are required; a message without a header is not mail.
       return reject("header-limits", 554, "5.6.0", "Message has no header section (RFC 5322 section 3.6)");
@@ -184,10 +189,15 @@ export async function handleEmail(
     await enqueueForRelay(env, {
       messageLogId: id,
       raw,
-      mailFrom: await envelopeSenderFor(mail.mailFrom, recipient.domain, config, deps),
+      // A bounce returned through an SRS address travels with the null reverse-path, whatever
+      // sender the reporting MTA used (RFC 3464 section 2, RFC 5321 section 4.5.5).
+      mailFrom:
+        decision.rule === "srs-return" ? "" : await envelopeSenderFor(mail.mailFrom, recipient.domain, config, deps),
       recipients: toRelay,
       domain: recipient.domain,
-      senderAuthenticated: auth.authenticated,
+      // The DSN of a failed copy goes to MAIL FROM: only a MAIL FROM domain that authenticated
+      // itself gets one (authenticate/envelope-sender.ts), whatever the header From passed.
+      senderAuthenticated: mailFromAuthenticated(auth, mail.mailFrom),
       autoSubmitted: isAutoSubmitted(headerValue(mail.headers, "auto-submitted")),
     });
   }

@@ -16,6 +16,7 @@
 import { rfc5322Date } from "../mail/date";
 import { headerValue } from "../mail/header-fields";
 import { headerSectionText } from "../mail/header-section";
+import { validMessageId } from "../mail/message-id";
 
 export interface DsnRecipient {
   /** The address that failed (RFC 3464 section 2.3.2 Final-Recipient). */
@@ -54,12 +55,23 @@ export interface DsnInput {
 /** Anything but printable US-ASCII and whitespace (RFC 6531/6533 territory). */
 const NON_ASCII = /[^\t\n\r\x20-\x7e]/;
 
+/**
+ * The original's header section returned in a DSN is cut at 8 KiB (on a line boundary): enough
+ * for the Message-ID, From, Subject and the trace fields a postmaster needs to identify the
+ * message, too small to carry an attacker's payload to whoever is named in MAIL FROM.
+ */
+export const DSN_RETURNED_HEADER_BYTES = 8 * 1024;
+
 /** RFC 5322 section 2.1.1: lines are at most 998 characters. */
 const MAX_FIELD_VALUE = 900;
 
-/** One line, no CR/LF (a reply could smuggle fields into the report otherwise), bounded. */
+/**
+ * One line, no CR/LF or other control character (a remote reply or a returned Subject could
+ * smuggle fields into the report otherwise), bounded.
+ */
 function oneLine(value: string): string {
-  const flat = value.replace(/[\r\n]+/g, " ").trim();
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: removing them is the point
+  const flat = value.replace(/[\u0000-\u001f\u007f]+/g, " ").trim();
   return flat.length > MAX_FIELD_VALUE ? `${flat.slice(0, MAX_FIELD_VALUE)}...` : flat;
 }
 
@@ -100,12 +112,16 @@ function humanPart(input: DsnInput, subject: string | undefined): string {
 /** The complete report as text with CRLF line endings. */
 export function buildDsn(input: DsnInput): string {
   if (input.recipients.length === 0) throw new Error("buildDsn needs at least one recipient");
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing them is the point
+  if (/[\u0000-\u001f\u007f]/.test(`${input.to}${input.from}${input.reportingMta}`)) {
+    throw new Error("DSN address or MTA name contains a control character");
+  }
   const now = input.now ?? new Date();
   const boundary = input.boundary ?? `dsn-${randomHex(12)}`;
   const messageId = input.messageId ?? `<${randomHex(16)}@${input.messageIdDomain}>`;
-  // The original's header section, capped (mail/header-section.ts MAX_RETURNED_HEADER_BYTES).
-  const original = headerSectionText(input.originalHeaders);
-  const originalMessageId = headerValue(original, "Message-ID");
+  // The original's header section, capped (DSN_RETURNED_HEADER_BYTES).
+  const original = headerSectionText(input.originalHeaders, DSN_RETURNED_HEADER_BYTES);
+  const originalMessageId = validMessageId(headerValue(original, "Message-ID"));
   const subject = headerValue(original, "Subject");
   const global = input.recipients.some((r) => NON_ASCII.test(r.finalRecipient));
 
@@ -131,9 +147,7 @@ export function buildDsn(input: DsnInput): string {
     "Subject: Undelivered Mail Returned to Sender",
     `Date: ${rfc5322Date(now)}`,
     `Message-ID: ${messageId}`,
-    ...(originalMessageId
-      ? [`In-Reply-To: ${oneLine(originalMessageId)}`, `References: ${oneLine(originalMessageId)}`]
-      : []),
+    ...(originalMessageId ? [`In-Reply-To: ${originalMessageId}`, `References: ${originalMessageId}`] : []),
     // RFC 3834 section 5: a DSN is an automatic reply; receivers must not answer it.
     "Auto-Submitted: auto-replied",
     "MIME-Version: 1.0",

@@ -4,7 +4,7 @@
  *
  * A DSN goes to the envelope sender, which anyone can forge. Bouncing forged mail sends
  * "backscatter" to innocent third parties, so Facteur bounces only mail whose sender was
- * authenticated (DMARC pass, or an aligned SPF/DKIM pass) and never answers automatic mail.
+ * authenticated (SPF pass for the MAIL FROM domain, or a passing DKIM signature aligned with it) and never answers automatic mail.
  */
 import type { DeliveryOrigin } from "../core/jobs";
 import { isListBounceAddress } from "../mail/minted-address";
@@ -12,7 +12,10 @@ import { isListBounceAddress } from "../mail/minted-address";
 export interface BounceCandidate {
   /** Envelope sender of the failed message: where the DSN would go. */
   mailFrom: string;
-  /** The original passed DMARC or an aligned SPF/DKIM check. */
+  /**
+   * The envelope sender's own domain authenticated (SPF pass for it, or a passing DKIM signature
+   * aligned with it): authenticate/envelope-sender.ts. Not the header From's DMARC result.
+   */
   senderAuthenticated: boolean;
   /** The original carried Auto-Submitted other than "no" (RFC 3834 section 5). */
   autoSubmitted: boolean;

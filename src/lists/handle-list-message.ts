@@ -29,6 +29,7 @@ import { distributePost } from "./distribute";
 import { holdPost, type ModerationAction, moderateHeld } from "./moderation";
 import { sendNotice } from "./notice";
 import { POSTING_CHAIN, runPostingChain } from "./posting-chain";
+import { takeReplyAllowance } from "./reply-limit";
 import { type List, listIdOf } from "./types";
 
 export interface ListMessageInput {
@@ -151,6 +152,12 @@ async function handleRequest(env: Env, list: List, input: ListMessageInput): Pro
   // RFC 3834 section 2: never answer automatic mail (it loops between two robots).
   if (!requester || isAutomatic(input.mail))
     return discarded("list:request", "automatic message to -request: not answered");
+  // The answer goes to the From address, which anyone can forge: answer only when the From
+  // domain authenticated (DMARC pass, or DKIM/SPF aligned with it), and only a few times a day.
+  if (!input.auth.authenticated) return discarded("list:request", "requester not authenticated: not answered");
+  if (!(await takeReplyAllowance(env.DB, requester, input.now))) {
+    return discarded("list:request", `daily automatic-reply limit reached for ${requester}: not answered`);
+  }
   const outcome = await handleCommand(env, { id: input.id, list, message: input.mail, requester, now: input.now });
   return accepted(input, "list:request", outcome.reason, [requester]);
 }

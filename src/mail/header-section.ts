@@ -47,6 +47,23 @@ export function findHeaderEnd(raw: Uint8Array | string, limit = Number.POSITIVE_
   return null;
 }
 
+/**
+ * Index of the first bare CR (a CR not followed by LF) or NUL in raw[0, end), or -1. RFC 5322
+ * section 2.2 allows CR only as part of CRLF and section 3.2 excludes NUL from field bodies.
+ * This parser splits lines on LF, so a bare CR stays inside a field value, and an SMTP relay's
+ * line-ending repair then turns it into a line break on the wire: a field (or a whole body)
+ * smuggled inside another field's value. Such a header section is refused, never repaired.
+ */
+export function findBareCrOrNul(raw: Uint8Array, end = raw.length): number {
+  const stop = Math.min(end, raw.length);
+  for (let i = 0; i < stop; i++) {
+    const byte = raw[i];
+    if (byte === 0) return i;
+    if (byte === CR && raw[i + 1] !== LF) return i;
+  }
+  return -1;
+}
+
 /** Index just past the blank line ending the header section, or the length (no body). */
 export function headerEnd(raw: Uint8Array): number {
   return findHeaderEnd(raw)?.bodyStart ?? raw.length;
@@ -54,7 +71,7 @@ export function headerEnd(raw: Uint8Array): number {
 
 export type HeaderSection =
   | { ok: true; fields: HeaderField[]; headerBytes: number }
-  | { ok: false; problem: "too-large" | "too-many-fields" | "no-header-section" };
+  | { ok: false; problem: "too-large" | "too-many-fields" | "no-header-section" | "bare-cr-or-nul" };
 
 const decoder = new TextDecoder("utf-8");
 
@@ -64,6 +81,7 @@ export function parseHeaderSection(raw: Uint8Array): HeaderSection {
   // No blank line: the whole message is header, if it is small enough.
   const headerBytes = bounds ? bounds.bodyStart : raw.length <= MAX_HEADER_SECTION_BYTES ? raw.length : -1;
   if (headerBytes < 0) return { ok: false, problem: "too-large" };
+  if (findBareCrOrNul(raw, headerBytes) >= 0) return { ok: false, problem: "bare-cr-or-nul" };
   const raws = splitFields(decoder.decode(raw.subarray(0, headerBytes)), MAX_HEADER_FIELDS);
   if (!raws) return { ok: false, problem: "too-many-fields" };
   if (raws.length === 0) return { ok: false, problem: "no-header-section" };

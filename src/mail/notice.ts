@@ -7,6 +7,7 @@
 import { createMimeMessage, Mailbox, MIMEMessage } from "mimetext";
 import { toBinaryString } from "./bytes";
 import { rfc5322Date } from "./date";
+import { hasControlCharacter, headerText, validMessageId } from "./message-id";
 
 export interface NoticeMessage {
   from: { name: string; address: string };
@@ -32,16 +33,32 @@ function crlfMessage(): MIMEMessage {
   return new MIMEMessage({ ...createMimeMessage().envctx, eol: "\r\n" });
 }
 
+/**
+ * Every value written into a header field is checked: addresses and the caller's own fields must
+ * be free of control characters (a line break there is a bug, refused by throwing), free text
+ * (the Subject, which may quote a received one) has them replaced, and In-Reply-To is written
+ * only when it is one well-formed msg-id (RFC 5322 section 3.6.4), since it usually comes from
+ * the message being answered.
+ */
+function checkedFields(notice: NoticeMessage): void {
+  const fixed = [notice.from.name, notice.from.address, notice.to, notice.replyTo ?? "", notice.messageId];
+  for (const [name, value] of Object.entries(notice.fields ?? {})) fixed.push(name, value);
+  if (fixed.some(hasControlCharacter)) throw new Error("notice header value contains a control character");
+  if (!validMessageId(notice.messageId)) throw new Error(`notice Message-ID is not a msg-id: ${notice.messageId}`);
+}
+
 /** The notice as a binary string (one char per byte), CRLF line endings, ready to sign. */
 export function composeNotice(notice: NoticeMessage): string {
+  checkedFields(notice);
   const msg = crlfMessage();
   msg.setSender({ name: notice.from.name, addr: notice.from.address });
   msg.setTo({ addr: notice.to });
-  msg.setSubject(notice.subject);
+  msg.setSubject(headerText(notice.subject));
   msg.setHeader("Date", rfc5322Date(notice.date));
   msg.setHeader("Message-ID", notice.messageId);
   if (notice.replyTo) msg.setHeader("Reply-To", new Mailbox({ addr: notice.replyTo }, { type: "To" }));
-  if (notice.inReplyTo) msg.setHeader("In-Reply-To", notice.inReplyTo);
+  const inReplyTo = validMessageId(notice.inReplyTo);
+  if (inReplyTo) msg.setHeader("In-Reply-To", inReplyTo);
   msg.setHeader("Auto-Submitted", notice.autoSubmitted);
   for (const [name, value] of Object.entries(notice.fields ?? {})) msg.setHeader(name, value);
   // UTF-8 bytes as a binary string, so that the text and the attached message (any bytes) end

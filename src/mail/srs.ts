@@ -14,8 +14,14 @@
  * (only Facteur checks its own hashes, so the choice is local).
  */
 
-/** libsrs2 and Mail::SRS default HashLength: 4 base64 characters. */
-export const HASH_LENGTH = 4;
+/**
+ * 10 base32 characters: 50 bits of HMAC. libsrs2's default of 4 base64 characters compared
+ * case-insensitively is about 21 bits, which a forger can search; base32 has one case only, so
+ * an MTA that folds the case of the address cannot break it. Hashes of the old length are refused.
+ */
+export const HASH_LENGTH = 10;
+/** RFC 5321 section 4.5.3.1.1: a local part is at most 64 octets. */
+export const MAX_LOCAL_PART = 64;
 /** libsrs2 default maxage: a bounce arriving more than 21 days after sending is refused. */
 export const MAX_AGE_DAYS = 21;
 /** Timestamps are days modulo 2^10, written as 2 base32 characters (libsrs2 SRS_TIME_*). */
@@ -47,21 +53,39 @@ function hmacKey(secret: string): Promise<CryptoKey> {
   return key;
 }
 
+/** RFC 4648 section 6 base32 of the first bits of `bytes`, `length` characters. */
+function base32(bytes: Uint8Array, length: number): string {
+  let out = "";
+  let bits = 0;
+  let value = 0;
+  for (const byte of bytes) {
+    value = (value << 8) | byte;
+    bits += 8;
+    while (bits >= 5 && out.length < length) {
+      out += BASE32[(value >>> (bits - 5)) & 31];
+      bits -= 5;
+    }
+    value &= (1 << bits) - 1;
+    if (out.length >= length) break;
+  }
+  return out;
+}
+
 /**
- * HMAC over the lower-cased parts, base64, first HASH_LENGTH characters. Lower-casing (as
+ * HMAC over the lower-cased parts, base32, first HASH_LENGTH characters. Lower-casing (as
  * Mail::SRS and libsrs2 do) keeps the hash valid when an MTA changes the case of the address.
  */
 async function hash(secret: string, ...parts: string[]): Promise<string> {
   const mac = await crypto.subtle.sign("HMAC", await hmacKey(secret), encoder.encode(parts.join("").toLowerCase()));
-  return btoa(String.fromCharCode(...new Uint8Array(mac))).slice(0, HASH_LENGTH);
+  return base32(new Uint8Array(mac), HASH_LENGTH);
 }
 
-/** Case-insensitive (libsrs2 srs_hash_check), constant time over the fixed length. */
+/** Case-insensitive (base32 has one case), constant time over the fixed length. */
 function hashMatches(expected: string, given: string): boolean {
   if (given.length !== expected.length) return false;
   let diff = 0;
-  const a = expected.toLowerCase();
-  const b = given.toLowerCase();
+  const a = expected.toUpperCase();
+  const b = given.toUpperCase();
   for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
   return diff === 0;
 }
@@ -111,8 +135,24 @@ export function isSrsAddress(address: string): boolean {
  * Rewrites an envelope sender for re-sending from `forwarderDomain`. The null sender and a sender
  * without a domain are returned unchanged (nothing to rewrite, RFC 5321 section 4.5.5), and so
  * is a sender already in `forwarderDomain` (libsrs2 does the same: SPF already passes).
+ *
+ * A rewritten local part longer than MAX_LOCAL_PART octets would make receivers refuse the whole
+ * message (RFC 5321 section 4.5.3.1.1); such a sender becomes the null reverse-path instead: the
+ * copy is delivered, and a bounce of it is lost rather than the message.
  */
 export async function srsForward(
+  sender: string,
+  forwarderDomain: string,
+  secret: string,
+  now: number = Date.now(),
+): Promise<string> {
+  const rewritten = await rewrite(sender, forwarderDomain, secret, now);
+  const at = rewritten.lastIndexOf("@");
+  if (rewritten === sender || at < 0) return rewritten;
+  return encoder.encode(rewritten.slice(0, at)).byteLength > MAX_LOCAL_PART ? "" : rewritten;
+}
+
+async function rewrite(
   sender: string,
   forwarderDomain: string,
   secret: string,

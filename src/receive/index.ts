@@ -26,7 +26,8 @@ export type ReceiveProblem =
   | { problem: "too-large"; size: number }
   | { problem: "header-too-large" }
   | { problem: "too-many-header-fields" }
-  | { problem: "no-header-section" };
+  | { problem: "no-header-section" }
+  | { problem: "bare-cr-or-nul" };
 
 export interface IncomingEnvelope {
   from: string;
@@ -78,7 +79,9 @@ export function parseReceived(
         ? { problem: "header-too-large" }
         : section.problem === "too-many-fields"
           ? { problem: "too-many-header-fields" }
-          : { problem: "no-header-section" };
+          : section.problem === "bare-cr-or-nul"
+            ? { problem: "bare-cr-or-nul" }
+            : { problem: "no-header-section" };
     return { ok: false, problem };
   }
   const subject = headerValue(section.fields, "subject");

@@ -153,8 +153,9 @@ describe("MIME structure bombs (Facteur never walks the MIME tree on the inbound
 });
 
 describe("garbage bytes in headers", () => {
-  it("forwards NUL and 8-bit garbage in a Subject and an X- field, and logs it", async () => {
-    const garbage = [0x00, 0x01, 0x80, 0xff, 0xfe, 0xc3, 0x28, 0x00, 0xed, 0xa0, 0x80];
+  it("forwards control characters and 8-bit garbage in a Subject and an X- field, and logs it", async () => {
+    // No NUL: a header section with a NUL is refused whole (below).
+    const garbage = [0x01, 0x80, 0xff, 0xfe, 0xc3, 0x28, 0x02, 0xed, 0xa0, 0x80];
     const raw = bytes(
       "From: someone@evil.test\r\nTo: inbox@hostile.test\r\nMessage-ID: <garbage@test>\r\nSubject: a",
       garbage,
@@ -169,8 +170,8 @@ describe("garbage bytes in headers", () => {
     expect(sent.row?.subject).toMatch(/^a.*b$/);
   });
 
-  it("rejects a From field whose address is 8-bit garbage and NUL (no author domain)", async () => {
-    const raw = bytes("From: ", [0xff, 0x00, 0xfe], "@", [0x80, 0x00], "\r\nSubject: x\r\n\r\nbody\r\n");
+  it("rejects a From field whose address is 8-bit garbage and control characters (no author domain)", async () => {
+    const raw = bytes("From: ", [0xff, 0x01, 0xfe], "@", [0x80, 0x01], "\r\nSubject: x\r\n\r\nbody\r\n");
     const sent = await send(raw);
     expectRejected(sent, /^550 5\.7\.1 From header field hides/, "header-from");
   });
@@ -185,7 +186,14 @@ describe("garbage bytes in headers", () => {
 
   it("rejects NUL bytes in place of the whole header section", async () => {
     const sent = await send(new Uint8Array(4096));
-    expectRejected(sent, /^554 5\.6\.0 Message has no header section/, "header-limits");
+    expectRejected(sent, /^554 5\.6\.0 Header section contains a bare CR or a NUL/, "header-limits");
+  });
+
+  it("rejects a header section with a NUL anywhere in it (554 5.6.0), as a bare CR", async () => {
+    const nul = await send(bytes("From: a@evil.test\r\nSubject: x", [0x00], "y\r\n\r\nbody\r\n"));
+    expectRejected(nul, /^554 5\.6\.0 Header section contains a bare CR or a NUL/, "header-limits");
+    const cr = await send("From: a@evil.test\r\nSubject: x\rBcc: y@evil.test\r\n\r\nbody\r\n");
+    expectRejected(cr, /^554 5\.6\.0 Header section contains a bare CR or a NUL/, "header-limits");
   });
 
   it("rejects an empty message", async () => {
@@ -232,7 +240,7 @@ describe("From field tricks (RFC 5322 section 3.6, RFC 7489 section 6.6.1)", () 
     ["a soft hyphen inside the domain", "ceo@ban\u00adk.test"],
     ["a BOM between labels", "ceo@bank\ufeff.test"],
     ["a right-to-left override", "\u202etset.knab@oec"],
-    ["a NUL inside the address", "ceo@bank.test\u0000.evil.test"],
+    ["a control character inside the address", "ceo@bank.test\u0001.evil.test"],
   ])("rejects a From with %s (550 5.7.1: the reader and DMARC would see different domains)", async (_, from) => {
     // Unsigned mail that a mail client shows as from ceo@bank.test (p=reject). Without the
     // obfuscation check, IDNA encoding or address parsing turns the domain into an unpublished

@@ -38,6 +38,10 @@ import { createList, deliverAll, type ListTestEnv, listDomain, listEnv, runFanou
 const author = testKey("member.test");
 const zone: Zone = { "_dmarc.member.test": { TXT: ["v=DMARC1; p=none"] } };
 publish(zone, author);
+// Sink addresses (example.test) sign their -request commands: only authenticated requesters are answered.
+const sinkKey = testKey("example.test");
+publish(zone, sinkKey);
+zone["_dmarc.example.test"] = { TXT: ["v=DMARC1; p=none"] };
 
 const app = createApp();
 app.route("/api/v1", lists);
@@ -168,7 +172,12 @@ describe("commands to -request and the double opt-in", () => {
     await createList({ address: team, name: "Team" });
     const request = team.replace("@", "-request@");
     const newcomer = address("new");
-    await send(e, fixture(listRequestSubscribe, { sender: newcomer, request }), request, newcomer);
+    await send(
+      e,
+      await dkimSigned(fixture(listRequestSubscribe, { sender: newcomer, request }), sinkKey),
+      request,
+      newcomer,
+    );
     expect((await logRow(request))?.rule).toBe("list:request");
     expect(await findMember(env.DB, team, newcomer)).toBeNull();
     const confirm = await replyToOf(e, newcomer);
@@ -189,10 +198,20 @@ describe("commands to -request and the double opt-in", () => {
     const member = address("leaver");
     await createList({ address: team, name: "Team" }, [{ address: member }]);
     const request = team.replace("@", "-request@");
-    await send(e, fixture(listRequestHelpBody, { sender: member, request }), request, member);
+    await send(
+      e,
+      await dkimSigned(fixture(listRequestHelpBody, { sender: member, request }), sinkKey),
+      request,
+      member,
+    );
     await deliverAll(e, e.DELIVERY_QUEUE.jobs.splice(0));
     expect(await subjectOf((await received(member)).at(-1)!.raw)).toBe(`Help for ${team}`);
-    await send(e, fixture(listRequestUnsubscribeBody, { sender: member, request }), request, member);
+    await send(
+      e,
+      await dkimSigned(fixture(listRequestUnsubscribeBody, { sender: member, request }), sinkKey),
+      request,
+      member,
+    );
     const confirm = await replyToOf(e, member);
     await send(e, fixture(listConfirmReply, { sender: member, confirm }), confirm, member);
     const row = await findMember(env.DB, team, member);

@@ -137,8 +137,12 @@ describe("dmarc-reject", () => {
 
 describe("srs-return", () => {
   it("returns valid SRS bounces through the relay and rejects forged ones", () => {
-    const ok = srsReturn.check(context("From: m@author.test", { srs: { ok: true, original: "orig@x.test" } }));
+    const valid = { srs: { ok: true, original: "orig@x.test" } } as const;
+    const report = "From: m@author.test\r\nContent-Type: multipart/report; report-type=delivery-status; boundary=b";
+    const ok = srsReturn.check(context(report, valid));
     expect(ok).toMatchObject({ kind: "accept", destinations: [{ to: "orig@x.test", via: "relay" }] });
+    // Not a bounce (a sender, no delivery report): refused.
+    expect(code(srsReturn.check(context("From: m@author.test", valid)))).toBe("550 5.7.1");
     expect(code(srsReturn.check(context("From: m@author.test", { srs: { ok: false, reason: "expired" } })))).toBe(
       "550 5.7.1",
     );

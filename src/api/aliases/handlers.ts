@@ -1,5 +1,6 @@
 import type { RouteHandler } from "@hono/zod-openapi";
 import { domainOf } from "../../mail/address";
+import { wildcardPatternProblem } from "../../mail/wildcard";
 import {
   type Alias,
   deleteAlias,
@@ -68,6 +69,8 @@ export const createAliasHandler: RouteHandler<typeof createAlias, ApiEnv> = asyn
   if (!(await findDomainByName(c.env.DB, domain))) {
     throw unprocessable("address", `Facteur does not serve ${domain}; add it with POST /api/v1/domains first`);
   }
+  const tooComplex = wildcardPatternProblem(body.address);
+  if (tooComplex) throw unprocessable("address", tooComplex);
   checkDeliversSomewhere(body.destinations, body.owner);
   await checkOwner(c.env.DB, body.owner);
   if (await findAliasByAddress(c.env.DB, body.address)) throw conflict(`alias ${body.address} already exists`);

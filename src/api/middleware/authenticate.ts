@@ -6,9 +6,15 @@
  */
 import type { MiddlewareHandler } from "hono";
 import { findApiToken, touchApiToken } from "../../credentials/api-tokens";
-import { authRetryAfter, recordAuthFailure } from "../../credentials/auth-throttle";
+import {
+  accountRetryAfter,
+  authRetryAfter,
+  recordAccountFailure,
+  recordAuthFailure,
+} from "../../credentials/auth-throttle";
 import { secretsEqual } from "../../credentials/constant-time";
 import { MAX_PASSWORD_LENGTH, verifyPassword } from "../../credentials/password";
+import { accountThrottleKey, clientThrottleKey } from "../../credentials/throttle-keys";
 import { findUserCredentials } from "../../store/users";
 import type { Access } from "../access";
 import type { ApiEnv } from "../env";
@@ -50,7 +56,8 @@ async function bearerAccess(env: Env, token: string): Promise<Access | null> {
   };
 }
 
-async function basicAccess(env: Env, encoded: string): Promise<Access | null> {
+/** The user name and password of Basic credentials (RFC 7617 section 2), or null. */
+function basicCredentials(encoded: string): { name: string; password: string } | null {
   let decoded: string;
   try {
     decoded = new TextDecoder().decode(Uint8Array.from(atob(encoded), (ch) => ch.charCodeAt(0)));
@@ -59,8 +66,11 @@ async function basicAccess(env: Env, encoded: string): Promise<Access | null> {
   }
   const colon = decoded.indexOf(":");
   if (colon <= 0) return null;
-  const name = decoded.slice(0, colon);
-  const password = decoded.slice(colon + 1);
+  return { name: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+}
+
+async function basicAccess(env: Env, credentials: { name: string; password: string }): Promise<Access | null> {
+  const { name, password } = credentials;
   if (password.length > MAX_PASSWORD_LENGTH) return null;
   const user = await findUserCredentials(env.DB, name);
   const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
@@ -74,7 +84,8 @@ export const authenticate: MiddlewareHandler<ApiEnv> = async (c, next) => {
   const header = c.req.header("authorization")?.trim();
   if (!header) throw unauthenticated("send Authorization: Bearer <token> (or Basic for /api/v1/send)");
   // Cloudflare sets CF-Connecting-IP on every request that reaches a Worker.
-  const client = c.req.header("cf-connecting-ip") ?? "unknown";
+  // Counted per /64 for IPv6 (throttle-keys.ts).
+  const client = clientThrottleKey(c.req.header("cf-connecting-ip") ?? "unknown");
   const blocked = await authRetryAfter(c.env.DB, client);
   if (blocked !== null) throw throttled(blocked);
 
@@ -82,12 +93,19 @@ export const authenticate: MiddlewareHandler<ApiEnv> = async (c, next) => {
   const scheme = space > 0 ? header.slice(0, space).toLowerCase() : "";
   const credentials = space > 0 ? header.slice(space + 1).trim() : "";
   let access: Access | null = null;
+  const basic = scheme === "basic" && credentials ? basicCredentials(credentials) : null;
+  const account = basic ? accountThrottleKey(basic.name) : null;
+  if (account) {
+    const accountBlocked = await accountRetryAfter(c.env.DB, account);
+    if (accountBlocked !== null) throw throttled(accountBlocked);
+  }
   if (scheme === "bearer" && credentials) access = await bearerAccess(c.env, credentials);
-  else if (scheme === "basic" && credentials) access = await basicAccess(c.env, credentials);
+  else if (basic) access = await basicAccess(c.env, basic);
 
   if (!access) {
     const wait = await recordAuthFailure(c.env.DB, client);
-    if (wait !== null) throw throttled(wait);
+    const accountWait = account ? await recordAccountFailure(c.env.DB, account) : null;
+    if (wait !== null || accountWait !== null) throw throttled(Math.max(wait ?? 0, accountWait ?? 0));
     throw unauthenticated("the credentials are unknown, revoked or malformed");
   }
   c.set("access", access);

@@ -10,6 +10,7 @@ import { loadSigningKey } from "../../credentials/dkim-keys";
 import { sendRatePerHour, takeSendAllowance } from "../../credentials/send-rate";
 import { enqueueDelivery } from "../../deliver/enqueue";
 import { domainOf } from "../../mail/address";
+import { findBareCrOrNul } from "../../mail/header-section";
 import { findDomainByName } from "../../store/domains";
 import { insertMessageLog } from "../../store/messages";
 import { userOwnsAddress } from "../../store/sender-addresses";
@@ -44,6 +45,13 @@ async function readSubmission(
     const bytes = new Uint8Array(await c.req.arrayBuffer());
     if (bytes.length > MAX_SUBMISSION_BYTES) {
       throw new ApiProblem(413, "payload-too-large", `the message exceeds ${MAX_SUBMISSION_BYTES} bytes`);
+    }
+    // Checked before anything reads the message: the parser splits lines on LF, the relay turns a
+    // bare CR into a line break, so a From hidden behind a bare CR would pass the ownership check
+    // unseen and be the only From on the wire. The bytes checked must be the bytes signed and sent.
+    const bad = findBareCrOrNul(bytes);
+    if (bad >= 0) {
+      throw unprocessable("(body)", `bare CR or NUL at byte ${bad}: lines must end in CRLF (RFC 5322 section 2.3)`);
     }
     let domainForId = "facteur.invalid";
     const raw = readRawSubmission(bytes, () => `<${newId(now.getTime())}@${domainForId}>`, now);

@@ -35,9 +35,13 @@ function addresses(values: string[]): { valid: string[]; invalid: string[] } {
   return { valid, invalid };
 }
 
-/** Removes every Bcc field (with its folded continuation lines) from the header section. */
+/**
+ * Removes every Bcc field (with its folded continuation lines) from the header section. RFC 5322
+ * section 4.5 (obs-optional) allows whitespace before the colon, and the parser reads "Bcc :" as
+ * Bcc, so the strip must match it too: a recipient read from a field that is sent is not blind.
+ */
 function stripBcc(header: string): string {
-  return header.replace(/^Bcc:[^\r\n]*(?:\r?\n[ \t][^\r\n]*)*\r?\n/gim, "");
+  return header.replace(/^Bcc[ \t]*:[^\r\n]*(?:\r?\n[ \t][^\r\n]*)*\r?\n/gim, "");
 }
 
 export function readRawSubmission(bytes: Uint8Array, newMessageId: () => string, now: Date): RawSubmission | null {

@@ -1,4 +1,5 @@
 import { domainOf, withSubaddress } from "../../mail/address";
+import { matchWildcard } from "../../mail/wildcard";
 import type { AliasCandidate, RoutingFacts } from "../../store/routing";
 import { type Decision, type Destination, reject } from "../decision";
 import type { Rule } from "../types";
@@ -6,11 +7,6 @@ import type { Rule } from "../types";
 type Match = { kind: "exact" | "subaddress" | "pattern" | "catch-all"; address: string; destinations: string[] } & {
   enabled: boolean;
 };
-
-function globToRegExp(glob: string): RegExp {
-  const source = glob.replace(/[.+^${}()|[\]\\?]/g, "\\$&").replace(/\*/g, ".*");
-  return new RegExp(`^${source}$`, "s");
-}
 
 /**
  * Resolution order, most specific first: exact alias; subaddress base (RFC 5233, "user+tag" →
@@ -27,9 +23,9 @@ export function findMatch(facts: RoutingFacts): Match | undefined {
   let best: { candidate: AliasCandidate; onFull: boolean } | undefined;
   for (const candidate of facts.candidates) {
     if (!candidate.isPattern) continue;
-    const pattern = globToRegExp(candidate.lookup);
-    const onFull = pattern.test(facts.fullKey);
-    if (!onFull && !pattern.test(facts.baseKey)) continue;
+    // Linear-time matching (mail/wildcard.ts): no backtracking on a crafted address.
+    const onFull = matchWildcard(candidate.lookup, facts.fullKey);
+    if (!onFull && !matchWildcard(candidate.lookup, facts.baseKey)) continue;
     const better =
       !best ||
       candidate.literalLength > best.candidate.literalLength ||
