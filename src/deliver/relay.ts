@@ -2,6 +2,7 @@
  * The one interface every outbound relay implements (SMTP submission, Cloudflare send_email,
  * Mailgun raw MIME, the dev capture relay). The queue consumer only ever sees this.
  */
+import type { ConnectionBudget } from "./connection-budget";
 
 /** SMTP envelope (RFC 5321 section 2.3.1). An empty `mailFrom` is the null reverse-path `<>`. */
 export interface Envelope {
@@ -35,4 +36,15 @@ export interface Relay {
    * outcomes. Throws only on a programming error.
    */
   send(envelope: Envelope, raw: Uint8Array): Promise<RecipientOutcome[]>;
+  /**
+   * Optional: a view of this relay whose sends share connections (SMTP sessions) until `close()`.
+   * Open one per invocation (a Worker cannot use a socket across requests) with the invocation's
+   * connection budget; `RelayScope` does it.
+   */
+  openScope?(budget: ConnectionBudget): ScopedRelay;
+}
+
+export interface ScopedRelay extends Relay {
+  /** Ends every connection the scope opened (QUIT). */
+  close(): Promise<void>;
 }

@@ -1,0 +1,78 @@
+/**
+ * One `send` through a session pool: transactions until every recipient has an outcome. A 452
+ * "too many recipients" sends the rest in the next transaction on the same session. When a reused
+ * session turns out dead (the server dropped it, or answers 421) before the content was written,
+ * the recipients not yet answered are tried once more on a fresh session; recipients already
+ * accepted are never sent again.
+ */
+import { log } from "../../../core/log";
+import type { Envelope, RecipientOutcome } from "../../relay";
+import { SmtpSessionError } from "./errors";
+import type { SessionPool } from "./pool";
+
+export async function sendThroughPool(
+  pool: SessionPool,
+  envelope: Envelope,
+  raw: Uint8Array,
+  label: string,
+): Promise<RecipientOutcome[]> {
+  if (envelope.rcptTo.length === 0) return [];
+  const outcomes: (RecipientOutcome | undefined)[] = envelope.rcptTo.map(() => undefined);
+  let pending = envelope.rcptTo.map((_, i) => i);
+  let freshRetry = true;
+  while (pending.length > 0) {
+    let lease: Awaited<ReturnType<SessionPool["acquire"]>>;
+    try {
+      lease = await pool.acquire();
+    } catch (error) {
+      if (!(error instanceof SmtpSessionError)) throw error;
+      settle(envelope, outcomes, pending, error);
+      break;
+    }
+    const progress = { contentSent: false };
+    try {
+      pending = await lease.session.deliver(envelope, raw, pending, outcomes, progress);
+    } catch (error) {
+      if (!(error instanceof SmtpSessionError)) throw error;
+      const unanswered = pending.filter((i) => outcomes[i] === undefined);
+      if (lease.reused && !progress.contentSent && freshRetry) {
+        freshRetry = false;
+        pending = unanswered;
+        continue;
+      }
+      settle(envelope, outcomes, unanswered, error);
+      pending = [];
+    } finally {
+      pool.release(lease.session);
+    }
+  }
+  // Every path above settles every recipient; the fallback only guards that invariant.
+  const settled = outcomes.map(
+    (o, i) =>
+      o ?? { rcpt: envelope.rcptTo[i]!, status: "temporary" as const, reply: "451 4.3.0 Facteur: no reply recorded" },
+  );
+  log({
+    stage: "deliver",
+    unit: "smtp-relay",
+    outcome: summarise(settled),
+    relay: label,
+    sent: settled.filter((o) => o.status === "sent").length,
+    temporary: settled.filter((o) => o.status === "temporary").length,
+    permanent: settled.filter((o) => o.status === "permanent").length,
+  });
+  return settled;
+}
+
+function settle(
+  envelope: Envelope,
+  outcomes: (RecipientOutcome | undefined)[],
+  indexes: number[],
+  error: SmtpSessionError,
+): void {
+  for (const i of indexes) outcomes[i] ??= { rcpt: envelope.rcptTo[i]!, status: error.status, reply: error.reply };
+}
+
+function summarise(outcomes: RecipientOutcome[]): string {
+  const kinds = new Set(outcomes.map((o) => o.status));
+  return kinds.size === 1 ? [...kinds][0]! : "mixed";
+}
