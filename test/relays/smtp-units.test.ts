@@ -228,7 +228,15 @@ describe("dot-stuffing (RFC 5321 section 4.5.2)", () => {
 });
 
 describe("transaction plan", () => {
-  const caps = { eightBitMime: true, smtpUtf8: true, startTls: false, auth: [], pipelining: false, chunking: false, size: 1000 };
+  const caps = {
+    eightBitMime: true,
+    smtpUtf8: true,
+    startTls: false,
+    auth: [],
+    pipelining: false,
+    chunking: false,
+    size: 1000,
+  };
   const seven = enc.encode("Subject: a\r\n\r\nb\r\n");
 
   it("declares SIZE, BODY=8BITMIME and SMTPUTF8 only when needed", () => {

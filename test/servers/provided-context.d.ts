@@ -11,6 +11,8 @@ export interface SmtpSinkInfo {
   barePort: number;
   /** Implicit TLS with a self-signed certificate nobody trusts (verification must fail). */
   untrustedPort: number;
+  /** Recording fronts before `plain` (smtp-front.mjs): sessions and command groups at GET /sessions?to=. */
+  front: { pipelining: number; lockstep: number; chunking: number; tired: number };
   /** Control API: GET/DELETE /messages, GET /attempts?to=, GET /health (see smtp-sink.mjs). */
   controlUrl: string;
   user: string;

@@ -11,15 +11,15 @@ import { connect as socketsConnect } from "cloudflare:sockets";
 import { ConnectionBudget } from "../connection-budget";
 import type { Envelope, RecipientOutcome, Relay, ScopedRelay } from "../relay";
 import type { RelayConfig } from "./config";
-import { sendThroughPool } from "./smtp/send";
 import type { ConnectFn } from "./smtp/connection";
-import { PooledSession } from "./smtp/pooled-session";
 import { DEFAULT_SESSION_LIMITS, type SessionLimits, SessionPool } from "./smtp/pool";
+import { PooledSession } from "./smtp/pooled-session";
+import { sendThroughPool } from "./smtp/send";
 import { DEFAULT_SMTP_TIMEOUTS, type SmtpTimeouts } from "./smtp/timeouts";
 
+export { DEFAULT_SESSION_LIMITS, type SessionLimits } from "./smtp/pool";
 export type { SmtpTimeouts } from "./smtp/timeouts";
 export { DEFAULT_SMTP_TIMEOUTS } from "./smtp/timeouts";
-export { DEFAULT_SESSION_LIMITS, type SessionLimits } from "./smtp/pool";
 
 /**
  * RFC 5321 section 4.5.3.1.8: a server must accept at least 100 recipients per transaction, so

@@ -5,7 +5,7 @@
  * `idleMs` without use, or when it broke.
  */
 import type { ConnectionBudget, ConnectionHolder } from "../../connection-budget";
-import { PooledSession } from "./pooled-session";
+import type { PooledSession } from "./pooled-session";
 
 export interface SessionLimits {
   /** Sessions open at once to this relay (further sends wait for one). */

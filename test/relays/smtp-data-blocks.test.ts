@@ -1,0 +1,52 @@
+// The streamed wire form of a message (DATA and BDAT) equals the one-shot transforms, whatever
+// the block size and wherever a CR LF pair or a leading dot falls across a block boundary.
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { bdatSize, isWireReady, wireBlocks } from "../../src/deliver/relays/smtp/data-blocks";
+import { dotStuff, normaliseLineEndings } from "../../src/deliver/relays/smtp/dot-stuff";
+
+const enc = new TextEncoder();
+
+function joined(blocks: Iterable<Uint8Array>): Uint8Array {
+  const parts = [...blocks];
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let offset = 0;
+  for (const p of parts) {
+    out.set(p, offset);
+    offset += p.length;
+  }
+  return out;
+}
+
+describe("wire blocks", () => {
+  const lineish = fc
+    .array(fc.constantFrom(".", "\r", "\n", "\r\n", "a", "é", "..", " "), { maxLength: 80 })
+    .map((parts) => enc.encode(parts.join("")));
+
+  it("property: blocks joined = dotStuff (DATA) and = normaliseLineEndings (BDAT), any block size", () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(lineish, fc.uint8Array({ maxLength: 200 })),
+        fc.integer({ min: 1, max: 17 }),
+        (raw, size) => {
+          expect(joined(wireBlocks(raw, true, size))).toEqual(dotStuff(raw));
+          expect(joined(wireBlocks(raw, false, size))).toEqual(normaliseLineEndings(raw));
+          expect(bdatSize(raw)).toBe(normaliseLineEndings(raw).length);
+        },
+      ),
+      { numRuns: 800 },
+    );
+  });
+
+  it("canonical mail is sent as subarrays of the stored body: no copy", () => {
+    const raw = enc.encode("Subject: x\r\n\r\nline\r\n".repeat(1000));
+    expect(isWireReady(raw, true)).toBe(true);
+    for (const block of wireBlocks(raw, false, 4096)) expect(block.buffer).toBe(raw.buffer);
+    for (const block of wireBlocks(raw, true, 4096)) expect(block.buffer).toBe(raw.buffer);
+    const dotted = enc.encode("Subject: x\r\n\r\n.dot\r\n");
+    expect(isWireReady(dotted, false)).toBe(true);
+    expect(isWireReady(dotted, true)).toBe(false);
+    expect(isWireReady(enc.encode("a\nb\r\n"), false)).toBe(false);
+    expect(isWireReady(enc.encode("a\r\nb"), false)).toBe(false);
+  });
+});
