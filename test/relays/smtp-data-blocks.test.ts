@@ -3,7 +3,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { bdatSize, isWireReady, wireBlocks } from "../../src/deliver/relays/smtp/data-blocks";
-import { dotStuff, normaliseLineEndings } from "../../src/deliver/relays/smtp/dot-stuff";
+import { dotStuff, hasEightBitBytes, normaliseLineEndings } from "../../src/deliver/relays/smtp/dot-stuff";
 
 const enc = new TextEncoder();
 
@@ -48,5 +48,17 @@ describe("wire blocks", () => {
     expect(isWireReady(dotted, true)).toBe(false);
     expect(isWireReady(enc.encode("a\nb\r\n"), false)).toBe(false);
     expect(isWireReady(enc.encode("a\r\nb"), false)).toBe(false);
+  });
+});
+
+describe("8-bit scan", () => {
+  it("property: the word-at-a-time scan agrees with a byte loop at every alignment", () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 64 }), fc.nat(7), fc.nat(7), (bytes, from, cut) => {
+        const view = bytes.subarray(Math.min(from, bytes.length), Math.max(from, bytes.length - cut));
+        expect(hasEightBitBytes(view)).toBe(view.some((b) => b > 0x7f));
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

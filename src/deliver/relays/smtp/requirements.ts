@@ -5,7 +5,8 @@
  */
 import { findHeaderEnd } from "../../../mail/header-section";
 import type { Envelope } from "../../relay";
-import { hasEightBitBytes, smtpMessageSize } from "./dot-stuff";
+import { bdatSize } from "./data-blocks";
+import { hasEightBitBytes } from "./dot-stuff";
 import type { SmtpCapabilities } from "./ehlo";
 
 /** RFC 5321 section 4.5.3.1.3: a path (address with its angle brackets) is at most 256 octets. */
@@ -61,7 +62,8 @@ export function planTransaction(caps: SmtpCapabilities, envelope: Envelope, raw:
     return { mailParameters, refused, refuseAll: `501 5.1.7 Facteur: the envelope sender ${fromProblem}` };
   }
 
-  const size = smtpMessageSize(raw);
+  // RFC 1870 section 3: the size once line ends are CRLF (the stored bytes when already canonical).
+  const size = bdatSize(raw);
   if (caps.size !== undefined) {
     if (caps.size > 0 && size > caps.size) {
       return {

@@ -15,7 +15,7 @@
  */
 import type { Envelope, RecipientOutcome } from "../../relay";
 import type { SmtpConnection } from "./connection";
-import { bdatSize, wireBlocks } from "./data-blocks";
+import { bdatSize, DATA_BLOCK_BYTES, wireBlocks } from "./data-blocks";
 import { DATA_TERMINATOR } from "./dot-stuff";
 import type { SmtpCapabilities } from "./ehlo";
 import { SmtpProtocolError, SmtpSessionError } from "./errors";
@@ -27,6 +27,11 @@ export { DATA_BLOCK_BYTES } from "./data-blocks";
 
 /** Largest message sent in the same flight as its commands, before any RCPT is known to pass. */
 export const SPECULATIVE_BDAT_BYTES = 256 * 1024;
+
+/** Room for the commands (or the terminator) beside a full block in one write. */
+const FLIGHT_SLACK_BYTES = 16 * 1024;
+
+const encoder = new TextEncoder();
 
 /** What a session remembers between transactions. */
 export interface SessionState {
@@ -153,29 +158,55 @@ export async function runTransaction(tx: Transaction): Promise<number[]> {
   return later;
 }
 
-/** Writes RSET (when needed), MAIL, every RCPT and `last` (DATA or BDAT) in one write. */
+/** Writes RSET (when needed), MAIL, every RCPT and `last` (DATA or BDAT, with its chunk) at once. */
 async function pipelineEnvelope(tx: Transaction, mail: string, rcpts: string[], last: string): Promise<true> {
   const lines = [...(tx.state.needsReset ? ["RSET"] : []), mail, ...rcpts, ...(last ? [last] : [])];
-  await tx.conn.write(`${lines.join("\r\n")}\r\n`, "MAIL FROM", tx.timeouts.mail);
-  if (last.startsWith("BDAT")) await writeBlocks(tx, false);
+  const commands = encoder.encode(`${lines.join("\r\n")}\r\n`);
+  const chunk = last.startsWith("BDAT");
+  await writeFlight(tx, chunk ? [commands, ...wireBlocks(tx.raw, false)] : [commands], "MAIL FROM", tx.timeouts.mail);
+  if (chunk) tx.progress.contentSent = true;
   return true;
-}
-
-async function writeBlocks(tx: Transaction, stuff: boolean): Promise<void> {
-  for (const block of wireBlocks(tx.raw, stuff)) {
-    await tx.conn.write(block, "message data", tx.timeouts.dataBlock);
-  }
-  if (stuff) await tx.conn.write(DATA_TERMINATOR, "end of data", tx.timeouts.dataBlock);
-  tx.progress.contentSent = true;
 }
 
 /** The content after a 354 (dot-stuffed), or as one `BDAT size LAST` chunk; returns the final reply. */
 async function sendContent(tx: Transaction, bdatBytes: number | undefined): Promise<SmtpReply> {
-  if (bdatBytes !== undefined) {
-    await tx.conn.write(`BDAT ${bdatBytes} LAST\r\n`, "BDAT", tx.timeouts.dataBlock);
-    await writeBlocks(tx, false);
-  } else {
-    await writeBlocks(tx, true);
-  }
+  const pieces =
+    bdatBytes !== undefined
+      ? [encoder.encode(`BDAT ${bdatBytes} LAST\r\n`), ...wireBlocks(tx.raw, false)]
+      : [...wireBlocks(tx.raw, true), DATA_TERMINATOR];
+  await writeFlight(tx, pieces, "message data", tx.timeouts.dataBlock);
+  tx.progress.contentSent = true;
   return endIfClosing(await tx.conn.readReply("the end of data", tx.timeouts.dataEnd));
+}
+
+/**
+ * Writes pieces joined into writes of about DATA_BLOCK_BYTES, so that a flight's last bytes (the
+ * terminator, a small message after its commands) never go in a small write of their own: a small
+ * write behind unacknowledged data waits for the peer's delayed ACK (Nagle, RFC 896 and RFC 1122
+ * section 4.2.3.2), up to 40 ms per transaction. A piece that fills a write alone goes uncopied.
+ */
+async function writeFlight(tx: Transaction, pieces: Iterable<Uint8Array>, step: string, timeoutMs: number) {
+  let pending: Uint8Array[] = [];
+  let bytes = 0;
+  const flush = async () => {
+    await tx.conn.write(pending.length === 1 ? pending[0]! : concat(pending, bytes), step, timeoutMs);
+    pending = [];
+    bytes = 0;
+  };
+  for (const piece of pieces) {
+    if (bytes > 0 && bytes + piece.length > DATA_BLOCK_BYTES + FLIGHT_SLACK_BYTES) await flush();
+    pending.push(piece);
+    bytes += piece.length;
+  }
+  if (bytes > 0) await flush();
+}
+
+function concat(parts: Uint8Array[], total: number): Uint8Array {
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
 }
