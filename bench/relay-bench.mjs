@@ -73,15 +73,18 @@ async function timeFacteur(worker, port, sink, { transactions, rcpts }) {
 /**
  * @param {{ startWorker: (name: string) => Promise<any>, smtpSource: string | undefined,
  *   runAsync: Function, memoryOf: (pid: number) => { rssMb: number, hwmMb: number },
- *   fixtures: any, quick: boolean, log: (line: string) => void }} deps
+ *   fixtures: any, quick: boolean, log: (line: string) => void,
+ *   options?: { latencies?: number[], extras?: boolean } }} deps
+ *   options: `--relay-latencies=0,25` and `--relay-extras=false` (skip signing, list, memory).
  */
-export async function benchRelay({ startWorker, smtpSource, runAsync, memoryOf, fixtures, quick, log }) {
+export async function benchRelay({ startWorker, smtpSource, runAsync, memoryOf, fixtures, quick, log, options = {} }) {
+  const latencies = options.latencies ?? LATENCIES_MS;
   const sinks = { chunking: await startSink({ chunking: true }), data: await startSink({ chunking: false }) };
   const worker = await startWorker("relay");
   const rows = [];
   const out = { sessions: SESSIONS, messageBytes: MESSAGE_BYTES, rows };
   try {
-    for (const latency of LATENCIES_MS) {
+    for (const latency of latencies) {
       const proxies = {
         chunking: await startLatencyProxy({ targetPort: sinks.chunking.port, delayMs: latency }),
         data: await startLatencyProxy({ targetPort: sinks.data.port, delayMs: latency }),
@@ -141,31 +144,37 @@ export async function benchRelay({ startWorker, smtpSource, runAsync, memoryOf, 
       }
     }
 
-    out.signFloor = await worker.call("/sign-floor", {
-      method: "POST",
-      body: JSON.stringify({ n: quick ? 200 : 600 }),
-    });
-    log(`RSA-2048 signing floor: ${out.signFloor.signaturesPerSecond.toFixed(0)} signatures/s`);
-    const key = fixtures.author;
-    out.list = await worker.call("/list-e2e", {
-      method: "POST",
-      body: JSON.stringify({
-        members: quick ? 500 : 2000,
-        bodyBytes: MESSAGE_BYTES,
-        domain: "lists-e2e.facteur.bench",
-        selector: key.selector,
-        privateKeyPem: key.privateKey,
-        host: "127.0.0.1",
-        port: sinks.chunking.port,
-        sessions: 3,
-      }),
-    });
-    out.list.ratioOverSignFloor = out.list.membersPerSecond / out.signFloor.signaturesPerSecond;
-    log(`list end to end: ${JSON.stringify(out.list)}`);
+    if (options.extras !== false) {
+      out.signFloor = await worker.call("/sign-floor", {
+        method: "POST",
+        body: JSON.stringify({ n: quick ? 200 : 600 }),
+      });
+      log(`RSA-2048 signing floor: ${out.signFloor.signaturesPerSecond.toFixed(0)} signatures/s`);
+      const key = fixtures.author;
+      out.list = await worker.call("/list-e2e", {
+        method: "POST",
+        body: JSON.stringify({
+          members: quick ? 500 : 2000,
+          bodyBytes: MESSAGE_BYTES,
+          domain: "lists-e2e.facteur.bench",
+          selector: key.selector,
+          privateKeyPem: key.privateKey,
+          host: "127.0.0.1",
+          port: sinks.chunking.port,
+          sessions: 3,
+        }),
+      });
+      out.list.ratioOverSignFloor = out.list.membersPerSecond / out.signFloor.signaturesPerSecond;
+      log(`list end to end: ${JSON.stringify(out.list)}`);
+    }
   } finally {
     worker.stop();
   }
 
+  if (options.extras === false) {
+    await Promise.all([sinks.chunking.close(), sinks.data.close()]);
+    return out;
+  }
   // Memory in a fresh workerd: peak RSS (VmHWM) over the idle RSS, around 50 copies of 4.9 MiB.
   const fresh = await startWorker("relay-memory");
   try {

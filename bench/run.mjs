@@ -584,6 +584,10 @@ if (only.has("relay")) {
     fixtures,
     quick,
     log: (line) => process.stderr.write(`${line}\n`),
+    options: {
+      latencies: args["relay-latencies"]?.split(",").map(Number),
+      extras: args["relay-extras"] !== "false",
+    },
   });
 }
 results.machine.loadavgAfter = os

@@ -47,12 +47,12 @@ export function createSmtpRelay(
   const limits: SessionLimits = { ...DEFAULT_SESSION_LIMITS, ...config.sessions };
   const label = `${config.host}:${config.port}`;
   const newPool = (sessionLimits: SessionLimits, budget: ConnectionBudget) =>
-    new SessionPool(() => PooledSession.open(config, timeouts, connect), sessionLimits, budget);
+    new SessionPool(() => PooledSession.open(config, timeouts, connect), sessionLimits, budget, label);
 
   async function send(envelope: Envelope, raw: Uint8Array): Promise<RecipientOutcome[]> {
     const pool = newPool({ ...limits, maxSessions: 1 }, new ConnectionBudget(1));
     try {
-      return await sendThroughPool(pool, envelope, raw, label);
+      return await sendThroughPool(pool, envelope, raw);
     } finally {
       await pool.close();
     }
@@ -64,7 +64,7 @@ export function createSmtpRelay(
       name: "smtp",
       maxRecipients: SMTP_MAX_RECIPIENTS,
       stats: pool.stats,
-      send: (envelope, raw) => sendThroughPool(pool, envelope, raw, label),
+      send: (envelope, raw) => sendThroughPool(pool, envelope, raw),
       close: () => pool.close(),
     };
   }

@@ -4,6 +4,7 @@
  * it back after its transactions. A session is retired after `maxMessages` transactions, after
  * `idleMs` without use, or when it broke.
  */
+import { log } from "../../../core/log";
 import type { ConnectionBudget, ConnectionHolder } from "../../connection-budget";
 import type { PooledSession } from "./pooled-session";
 
@@ -41,6 +42,8 @@ export class SessionPool implements ConnectionHolder {
     private readonly opener: () => Promise<PooledSession>,
     private readonly limits: SessionLimits,
     private readonly budget: ConnectionBudget,
+    /** host:port, for the log line each session leaves when it ends. */
+    private readonly label = "",
   ) {
     budget.join(this);
   }
@@ -109,6 +112,15 @@ export class SessionPool implements ConnectionHolder {
 
   private retire(session: PooledSession): void {
     this.open -= 1;
+    log({
+      stage: "deliver",
+      unit: "smtp-session",
+      outcome: session.broken ? "broken" : "closed",
+      relay: this.label,
+      messages: session.messages,
+      pipelining: session.caps.pipelining,
+      chunking: session.caps.chunking,
+    });
     this.closing.push(session.quit());
     this.budget.give();
   }

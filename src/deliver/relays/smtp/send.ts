@@ -4,8 +4,9 @@
  * session turns out dead (the server dropped it, or answers 421) before the content was written,
  * the recipients not yet answered are tried once more on a fresh session; recipients already
  * accepted are never sent again.
+ *
+ * Nothing is logged per send: the consumer logs each job's outcome, and the pool each session.
  */
-import { log } from "../../../core/log";
 import type { Envelope, RecipientOutcome } from "../../relay";
 import { SmtpSessionError } from "./errors";
 import type { SessionPool } from "./pool";
@@ -14,7 +15,6 @@ export async function sendThroughPool(
   pool: SessionPool,
   envelope: Envelope,
   raw: Uint8Array,
-  label: string,
 ): Promise<RecipientOutcome[]> {
   if (envelope.rcptTo.length === 0) return [];
   const outcomes: (RecipientOutcome | undefined)[] = envelope.rcptTo.map(() => undefined);
@@ -51,15 +51,6 @@ export async function sendThroughPool(
     (o, i) =>
       o ?? { rcpt: envelope.rcptTo[i]!, status: "temporary" as const, reply: "451 4.3.0 Facteur: no reply recorded" },
   );
-  log({
-    stage: "deliver",
-    unit: "smtp-relay",
-    outcome: summarise(settled),
-    relay: label,
-    sent: settled.filter((o) => o.status === "sent").length,
-    temporary: settled.filter((o) => o.status === "temporary").length,
-    permanent: settled.filter((o) => o.status === "permanent").length,
-  });
   return settled;
 }
 
@@ -70,9 +61,4 @@ function settle(
   error: SmtpSessionError,
 ): void {
   for (const i of indexes) outcomes[i] ??= { rcpt: envelope.rcptTo[i]!, status: error.status, reply: error.reply };
-}
-
-function summarise(outcomes: RecipientOutcome[]): string {
-  const kinds = new Set(outcomes.map((o) => o.status));
-  return kinds.size === 1 ? [...kinds][0]! : "mixed";
 }
