@@ -23,7 +23,7 @@ export type RelayConfig =
       /** Name sent in EHLO. */
       heloName: string;
       /** Session reuse limits (`?sessions=&messages=&idle=` in the URL); defaults in smtp/pool.ts. */
-      sessions?: { maxSessions?: number; maxMessages?: number; idleMs?: number };
+      sessions?: { maxSessions?: number; maxMessages?: number; idleMs?: number; maxErrors?: number };
     }
   | { kind: "cloudflare" }
   | { kind: "mailgun"; apiKey: string; domain: string; baseUrl: string }

@@ -34,7 +34,7 @@ function parseSmtp(url: URL, security: "starttls" | "tls" | "none", heloName: st
   const host = url.hostname.toLowerCase().replace(/^\[|\]$/g, "");
   if (!host) fail(`${scheme}:// needs a host, e.g. ${scheme}://user:pass@smtp.example.net`);
   if (url.pathname !== "" && url.pathname !== "/") fail(`${scheme}:// takes no path (got "${url.pathname}")`);
-  onlyParams(url, ["helo", "sessions", "messages", "idle"]);
+  onlyParams(url, ["helo", "sessions", "messages", "idle", "errors"]);
   const defaultPort = security === "tls" ? 465 : security === "starttls" ? 587 : undefined;
   const port = url.port ? Number(url.port) : defaultPort;
   if (port === undefined) fail("smtp:// needs an explicit port, e.g. smtp://127.0.0.1:2525");
@@ -71,7 +71,10 @@ function parseSmtp(url: URL, security: "starttls" | "tls" | "none", heloName: st
   };
 }
 
-/** `?sessions=N` (open at once), `?messages=N` (per session), `?idle=S` (seconds before closing). */
+/**
+ * `?sessions=N` (open at once), `?messages=N` (per session), `?idle=S` (seconds before closing),
+ * `?errors=N` (error replies before a fresh session).
+ */
 function sessionParams(url: URL): Extract<RelayConfig, { kind: "smtp" }>["sessions"] {
   const positive = (name: string, max: number): number | undefined => {
     const text = url.searchParams.get(name);
@@ -83,8 +86,10 @@ function sessionParams(url: URL): Extract<RelayConfig, { kind: "smtp" }>["sessio
   const maxSessions = positive("sessions", 6);
   const maxMessages = positive("messages", 10_000);
   const idle = positive("idle", 300);
-  if (maxSessions === undefined && maxMessages === undefined && idle === undefined) return undefined;
+  const maxErrors = positive("errors", 1000);
+  if ([maxSessions, maxMessages, idle, maxErrors].every((v) => v === undefined)) return undefined;
   return {
+    ...(maxErrors !== undefined ? { maxErrors } : {}),
     ...(maxSessions !== undefined ? { maxSessions } : {}),
     ...(maxMessages !== undefined ? { maxMessages } : {}),
     ...(idle !== undefined ? { idleMs: idle * 1000 } : {}),

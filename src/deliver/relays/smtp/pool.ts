@@ -15,13 +15,24 @@ export interface SessionLimits {
   maxMessages: number;
   /** A session unused this long is closed rather than reused (servers drop idle clients). */
   idleMs: number;
+  /**
+   * Error replies (a refused recipient, a refused DATA...) after which the session is closed and
+   * the next transaction opens a fresh one: servers count errors per session and slow down or
+   * disconnect past a limit (Postfix: smtpd_soft_error_limit 10, smtpd_hard_error_limit 20).
+   */
+  maxErrors: number;
 }
 
 /**
  * Conservative defaults: RFC 5321 section 4.5.3.2.7 lets a server drop a client idle for 5 minutes
  * and many do sooner, and submission services cap messages per connection (often at 100).
  */
-export const DEFAULT_SESSION_LIMITS: SessionLimits = { maxSessions: 3, maxMessages: 100, idleMs: 10_000 };
+export const DEFAULT_SESSION_LIMITS: SessionLimits = {
+  maxSessions: 3,
+  maxMessages: 100,
+  idleMs: 10_000,
+  maxErrors: 8,
+};
 
 export interface PoolStats {
   opened: number;
@@ -78,7 +89,8 @@ export class SessionPool implements ConnectionHolder {
     if (session.recipientLimit !== undefined) {
       this.recipientLimit = Math.min(this.recipientLimit ?? Number.POSITIVE_INFINITY, session.recipientLimit);
     }
-    if (this.closed || session.broken || session.messages >= this.limits.maxMessages) this.retire(session);
+    const spent = session.messages >= this.limits.maxMessages || session.errors >= this.limits.maxErrors;
+    if (this.closed || session.broken || spent) this.retire(session);
     else this.idle.push(session);
     this.wake();
   }

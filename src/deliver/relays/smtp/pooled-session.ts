@@ -21,7 +21,7 @@ export class PooledSession {
   lastUsed = Date.now();
   /** Set when the session broke (421, timeout, lost connection): it is never used again. */
   broken = false;
-  private readonly state: SessionState = { needsReset: false };
+  private readonly state: SessionState = { needsReset: false, errors: 0 };
 
   private constructor(
     private readonly conn: SmtpConnection,
@@ -56,6 +56,11 @@ export class PooledSession {
 
   get recipientLimit(): number | undefined {
     return this.state.recipientLimit;
+  }
+
+  /** 4xx/5xx replies received on this session so far. */
+  get errors(): number {
+    return this.state.errors;
   }
 
   /**

@@ -28,6 +28,8 @@ export { DATA_BLOCK_BYTES } from "./data-blocks";
 /** Largest message sent in the same flight as its commands, before any RCPT is known to pass. */
 export const SPECULATIVE_BDAT_BYTES = 256 * 1024;
 
+const FINAL_STEP = "the end of data";
+
 /** Room for the commands (or the terminator) beside a full block in one write. */
 const FLIGHT_SLACK_BYTES = 16 * 1024;
 
@@ -39,6 +41,8 @@ export interface SessionState {
   needsReset: boolean;
   /** Recipients per transaction the server took before answering 452; learned, never guessed. */
   recipientLimit?: number;
+  /** 4xx/5xx replies on this session: servers end sessions with too many (Postfix's error limits). */
+  errors: number;
 }
 
 export interface Transaction {
@@ -96,8 +100,14 @@ export async function runTransaction(tx: Transaction): Promise<number[]> {
   const replies = caps.pipelining
     ? await pipelineEnvelope(tx, mailLine, rcptLines, speculative ? `BDAT ${size} LAST` : caps.chunking ? "" : "DATA")
     : undefined;
-  const next = async (line: string, step: string, ms: number): Promise<SmtpReply> =>
-    endIfClosing(replies ? await tx.conn.readReply(step, ms) : await tx.conn.command(line, step, ms));
+  const next = async (line: string, step: string, ms: number): Promise<SmtpReply> => {
+    const reply = replies ? await tx.conn.readReply(step, ms) : await tx.conn.command(line, step, ms);
+    if (reply.code >= 400) state.errors += 1;
+    // A 421 before the final reply: the server closed without reading the content, so the
+    // message was not taken, even if its bytes were already written (pipelined BDAT).
+    if (reply.code === 421 && step !== FINAL_STEP) tx.progress.contentSent = false;
+    return endIfClosing(reply);
+  };
 
   if (state.needsReset) {
     await next("RSET", "RSET", tx.timeouts.command);
@@ -129,7 +139,7 @@ export async function runTransaction(tx: Transaction): Promise<number[]> {
   }
 
   if (speculative) {
-    const final = await next("", "the end of data", tx.timeouts.dataEnd);
+    const final = await next("", FINAL_STEP, tx.timeouts.dataEnd);
     if (accepted.length > 0) settle(accepted, final.text, isPositive(final) ? "sent" : statusOfFailure(final));
     else if (isPositive(final)) throw new SmtpProtocolError("BDAT accepted with no accepted recipient");
     // RFC 3030 section 2: after a refused BDAT the transaction is left for RSET to clear.
@@ -176,7 +186,9 @@ async function sendContent(tx: Transaction, bdatBytes: number | undefined): Prom
       : [...wireBlocks(tx.raw, true), DATA_TERMINATOR];
   await writeFlight(tx, pieces, "message data", tx.timeouts.dataBlock);
   tx.progress.contentSent = true;
-  return endIfClosing(await tx.conn.readReply("the end of data", tx.timeouts.dataEnd));
+  const final = await tx.conn.readReply(FINAL_STEP, tx.timeouts.dataEnd);
+  if (final.code >= 400) tx.state.errors += 1;
+  return endIfClosing(final);
 }
 
 /**
