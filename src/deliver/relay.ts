@@ -21,6 +21,8 @@ export interface RecipientOutcome {
   status: RecipientStatus;
   /** The SMTP reply (or the provider's answer mapped to one), e.g. "250 2.0.0 Ok: queued as 1234". */
   reply: string;
+  /** For a temporary failure: the provider asked not to retry sooner (HTTP Retry-After, RFC 9110 section 10.2.3). */
+  retryAfterSeconds?: number;
 }
 
 export interface Relay {
@@ -41,7 +43,7 @@ export interface Relay {
    * Open one per invocation (a Worker cannot use a socket across requests) with the invocation's
    * connection budget; `RelayScope` does it.
    */
-  openScope?(budget: ConnectionBudget): ScopedRelay;
+  openScope?(budget?: ConnectionBudget): ScopedRelay;
 }
 
 export interface ScopedRelay extends Relay {

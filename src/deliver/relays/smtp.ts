@@ -38,10 +38,14 @@ export interface ScopedSmtpRelay extends ScopedRelay {
   readonly stats: { opened: number; reused: number };
 }
 
+export interface SmtpRelay extends Relay {
+  openScope(budget?: ConnectionBudget): ScopedSmtpRelay;
+}
+
 export function createSmtpRelay(
   config: Extract<RelayConfig, { kind: "smtp" }>,
   options: SmtpRelayOptions = {},
-): Relay & { openScope(budget?: ConnectionBudget): ScopedSmtpRelay } {
+): SmtpRelay {
   const timeouts: SmtpTimeouts = { ...DEFAULT_SMTP_TIMEOUTS, ...options.timeouts };
   const connect = options.connect ?? socketsConnect;
   const limits: SessionLimits = { ...DEFAULT_SESSION_LIMITS, ...config.sessions };
