@@ -33,11 +33,17 @@ export interface Relay {
   /** Largest message the relay takes, in bytes, or undefined when only the server can tell. */
   readonly maxMessageBytes?: number;
   /**
-   * Hand `raw` (the exact bytes: signed and sealed mail must arrive unchanged) to the relay.
-   * Returns one outcome per envelope recipient. Never throws for an SMTP/HTTP failure: those are
-   * outcomes. Throws only on a programming error.
+   * True when `send` takes a `prefix` (header lines sent before `raw`, e.g. a list member's own
+   * List-Unsubscribe) without joining them into a copy of the message. Callers give a prefix only
+   * to relays that say so, and join the bytes themselves otherwise.
    */
-  send(envelope: Envelope, raw: Uint8Array): Promise<RecipientOutcome[]>;
+  readonly acceptsPrefix?: boolean;
+  /**
+   * Hand `raw` (the exact bytes: signed and sealed mail must arrive unchanged), after `prefix`
+   * when given, to the relay. Returns one outcome per envelope recipient. Never throws for an
+   * SMTP/HTTP failure: those are outcomes. Throws only on a programming error.
+   */
+  send(envelope: Envelope, raw: Uint8Array, prefix?: Uint8Array): Promise<RecipientOutcome[]>;
   /**
    * Optional: a view of this relay whose sends share connections (SMTP sessions) until `close()`.
    * Open one per invocation (a Worker cannot use a socket across requests) with the invocation's

@@ -77,7 +77,11 @@ describe("list fan-out through the session pool", () => {
     const { id, rcpts, run } = await fanOut("tired", 20);
     expect(run.result.explicitAcks).toEqual(run.ids);
     expect((await rows(id)).map((r) => r.status)).toEqual(rcpts.map(() => "sent"));
-    expect((await sessionIds(rcpts)).size).toBe(Math.ceil(20 / 3));
+    // At most 3 messages per session: at least 7 sessions; the job's concurrent sends may leave a
+    // session or two less than full at the end.
+    const sessions = (await sessionIds(rcpts)).size;
+    expect(sessions).toBeGreaterThanOrEqual(Math.ceil(20 / 3));
+    expect(sessions).toBeLessThanOrEqual(Math.ceil(20 / 3) + DEFAULT_SESSION_LIMITS.maxSessions - 1);
     for (const rcpt of rcpts) expect(await received(rcpt)).toHaveLength(1);
   });
 });

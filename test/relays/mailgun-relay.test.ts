@@ -52,6 +52,18 @@ describe("Mailgun relay (messages.mime)", () => {
     expect(Uint8Array.from(atob(stored[0]!.rawBase64), (c) => c.charCodeAt(0))).toEqual(raw);
   });
 
+  it("a prefix (a member's header lines) arrives in front of the message, not joined in memory first", async () => {
+    const a = address("ok");
+    const raw = awkwardMessage();
+    const prefix = new TextEncoder().encode("List-Unsubscribe: <https://facteur.test/u/1>\r\n");
+    const relay = createMailgunRelay(config);
+    expect(relay.acceptsPrefix).toBe(true);
+    const [outcome] = await relay.send({ mailFrom: "", rcptTo: [a] }, raw, prefix);
+    expect(outcome!.status).toBe("sent");
+    const stored = Uint8Array.from(atob((await receivedByMock(a))[0]!.rawBase64), (c) => c.charCodeAt(0));
+    expect(stored).toEqual(new Uint8Array([...prefix, ...raw]));
+  });
+
   it("works from a parsed RELAY_URL with ?base=", async () => {
     const parsed = parseRelayUrl(`mailgun://${mock.apiKey}@${mock.domain}?base=${encodeURIComponent(mock.baseUrl)}`);
     expect(parsed).toEqual(config);

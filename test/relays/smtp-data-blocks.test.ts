@@ -38,6 +38,26 @@ describe("wire blocks", () => {
     );
   });
 
+  it("property: parts (header lines ending in a line break, then the message) = the joined bytes", () => {
+    const headerLines = fc
+      .array(fc.constantFrom("X-A: 1\r\n", "X-B: .\n", ".dot: x\r\n", "X-\u00e9: y\r\n"), {
+        minLength: 1,
+        maxLength: 4,
+      })
+      .map((lines) => enc.encode(lines.join("")));
+    fc.assert(
+      fc.property(headerLines, lineish, fc.integer({ min: 1, max: 9 }), (prefix, raw, size) => {
+        const whole = new Uint8Array(prefix.length + raw.length);
+        whole.set(prefix);
+        whole.set(raw, prefix.length);
+        expect(joined(wireBlocks([prefix, raw], true, size))).toEqual(dotStuff(whole));
+        expect(joined(wireBlocks([prefix, raw], false, size))).toEqual(normaliseLineEndings(whole));
+        expect(bdatSize([prefix, raw])).toBe(normaliseLineEndings(whole).length);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   it("canonical mail is sent as subarrays of the stored body: no copy", () => {
     const raw = enc.encode("Subject: x\r\n\r\nline\r\n".repeat(1000));
     expect(isWireReady(raw, true)).toBe(true);

@@ -123,10 +123,11 @@ export function createMailgunRelay(
   const timeoutMs = options.timeoutMs ?? MAILGUN_TIMEOUT_MS;
   const endpoint = `${config.baseUrl}/v3/${encodeURIComponent(config.domain)}/messages.mime`;
 
-  async function send(envelope: Envelope, raw: Uint8Array): Promise<RecipientOutcome[]> {
+  async function send(envelope: Envelope, raw: Uint8Array, prefix?: Uint8Array): Promise<RecipientOutcome[]> {
     if (envelope.rcptTo.length === 0) return [];
-    if (raw.length > MAILGUN_MAX_MESSAGE_BYTES) {
-      const reply = `552 5.3.4 Mailgun: the message is ${raw.length} bytes, over Mailgun's limit of ${MAILGUN_MAX_MESSAGE_BYTES}`;
+    const size = raw.length + (prefix?.length ?? 0);
+    if (size > MAILGUN_MAX_MESSAGE_BYTES) {
+      const reply = `552 5.3.4 Mailgun: the message is ${size} bytes, over Mailgun's limit of ${MAILGUN_MAX_MESSAGE_BYTES}`;
       return envelope.rcptTo.map((rcpt) => ({ rcpt, status: "permanent", reply }));
     }
     const form = new FormData();
@@ -134,7 +135,9 @@ export function createMailgunRelay(
     // appear inside a quoted local part.
     for (const rcpt of envelope.rcptTo) form.append("to", rcpt);
     // A file part carries the bytes as they are; a text field would be re-encoded as UTF-8.
-    form.append("message", new File([raw], "message.eml", { type: "message/rfc822" }));
+    // The prefix and the stored message as two blob parts: joined on the wire, not in memory.
+    const parts = prefix ? [prefix, raw] : [raw];
+    form.append("message", new File(parts, "message.eml", { type: "message/rfc822" }));
 
     let status: RecipientStatus;
     let reply: string;
@@ -167,10 +170,19 @@ export function createMailgunRelay(
     }));
   }
 
-  const base = { name: "mailgun", maxRecipients: MAILGUN_MAX_RECIPIENTS, maxMessageBytes: MAILGUN_MAX_MESSAGE_BYTES };
+  const base = {
+    name: "mailgun",
+    maxRecipients: MAILGUN_MAX_RECIPIENTS,
+    maxMessageBytes: MAILGUN_MAX_MESSAGE_BYTES,
+    acceptsPrefix: true,
+  };
   function openScope(budget: ConnectionBudget = new ConnectionBudget()): ScopedRelay {
     const gate = new RequestGate(MAILGUN_CONCURRENCY, budget);
-    return { ...base, send: (envelope, raw) => gate.run(() => send(envelope, raw)), close: async () => {} };
+    return {
+      ...base,
+      send: (envelope, raw, prefix) => gate.run(() => send(envelope, raw, prefix)),
+      close: async () => {},
+    };
   }
   return { ...base, send, openScope };
 }

@@ -53,10 +53,10 @@ export function createSmtpRelay(
   const newPool = (sessionLimits: SessionLimits, budget: ConnectionBudget) =>
     new SessionPool(() => PooledSession.open(config, timeouts, connect), sessionLimits, budget, label);
 
-  async function send(envelope: Envelope, raw: Uint8Array): Promise<RecipientOutcome[]> {
+  async function send(envelope: Envelope, raw: Uint8Array, prefix?: Uint8Array): Promise<RecipientOutcome[]> {
     const pool = newPool({ ...limits, maxSessions: 1 }, new ConnectionBudget(1));
     try {
-      return await sendThroughPool(pool, envelope, raw);
+      return await sendThroughPool(pool, envelope, parts(raw, prefix));
     } finally {
       await pool.close();
     }
@@ -68,10 +68,24 @@ export function createSmtpRelay(
       name: "smtp",
       maxRecipients: SMTP_MAX_RECIPIENTS,
       stats: pool.stats,
-      send: (envelope, raw) => sendThroughPool(pool, envelope, raw),
+      acceptsPrefix: true,
+      send: (envelope, raw, prefix) => sendThroughPool(pool, envelope, parts(raw, prefix)),
       close: () => pool.close(),
     };
   }
 
-  return { name: "smtp", maxRecipients: SMTP_MAX_RECIPIENTS, send, openScope };
+  return { name: "smtp", maxRecipients: SMTP_MAX_RECIPIENTS, acceptsPrefix: true, send, openScope };
+}
+
+/**
+ * The message as parts sent one after the other. The prefix (header lines) must end with a line
+ * break to be sent on its own; otherwise it is joined to the message, as the consumer would.
+ */
+function parts(raw: Uint8Array, prefix?: Uint8Array): Uint8Array[] {
+  if (!prefix || prefix.length === 0) return [raw];
+  if (prefix[prefix.length - 1] === 0x0a) return [prefix, raw];
+  const joined = new Uint8Array(prefix.length + raw.length);
+  joined.set(prefix);
+  joined.set(raw, prefix.length);
+  return [joined];
 }

@@ -38,8 +38,20 @@ export function isWireReady(raw: Uint8Array, stuff: boolean): boolean {
   return true;
 }
 
-/** The wire form of `raw`, in blocks of about `blockBytes` (at most twice that when stuffing). */
-export function* wireBlocks(raw: Uint8Array, stuff: boolean, blockBytes = DATA_BLOCK_BYTES): Generator<Uint8Array> {
+/**
+ * The wire form of the message, in blocks of about `blockBytes` (at most twice that when
+ * stuffing). Given parts, each is transformed on its own: every part but the last ends with a line
+ * break (header lines put in front), so the result is that of the parts joined, without joining.
+ */
+export function* wireBlocks(
+  message: Uint8Array | Uint8Array[],
+  stuff: boolean,
+  blockBytes = DATA_BLOCK_BYTES,
+): Generator<Uint8Array> {
+  for (const part of Array.isArray(message) ? message : [message]) yield* partBlocks(part, stuff, blockBytes);
+}
+
+function* partBlocks(raw: Uint8Array, stuff: boolean, blockBytes: number): Generator<Uint8Array> {
   if (isWireReady(raw, stuff)) {
     for (let offset = 0; offset < raw.length; offset += blockBytes) yield raw.subarray(offset, offset + blockBytes);
     return;
@@ -77,7 +89,11 @@ export function* wireBlocks(raw: Uint8Array, stuff: boolean, blockBytes = DATA_B
   }
 }
 
-/** The number of bytes `wireBlocks(raw, false)` yields (BDAT needs it up front; RFC 1870 SIZE too). */
-export function bdatSize(raw: Uint8Array): number {
-  return isWireReady(raw, false) ? raw.length : smtpMessageSize(raw);
+/** The number of bytes `wireBlocks(message, false)` yields (BDAT needs it up front; RFC 1870 SIZE too). */
+export function bdatSize(message: Uint8Array | Uint8Array[]): number {
+  let size = 0;
+  for (const raw of Array.isArray(message) ? message : [message]) {
+    size += isWireReady(raw, false) ? raw.length : smtpMessageSize(raw);
+  }
+  return size;
 }

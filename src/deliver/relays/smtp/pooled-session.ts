@@ -70,7 +70,7 @@ export class PooledSession {
    */
   async deliver(
     envelope: Envelope,
-    raw: Uint8Array,
+    body: Uint8Array[],
     candidates: number[],
     outcomes: (RecipientOutcome | undefined)[],
     progress: { contentSent: boolean },
@@ -84,7 +84,7 @@ export class PooledSession {
         timeouts: this.timeouts,
         state: this.state,
         envelope,
-        raw,
+        body,
         candidates,
         outcomes,
         progress,

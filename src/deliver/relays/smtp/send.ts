@@ -14,7 +14,7 @@ import type { SessionPool } from "./pool";
 export async function sendThroughPool(
   pool: SessionPool,
   envelope: Envelope,
-  raw: Uint8Array,
+  body: Uint8Array[],
 ): Promise<RecipientOutcome[]> {
   if (envelope.rcptTo.length === 0) return [];
   const outcomes: (RecipientOutcome | undefined)[] = envelope.rcptTo.map(() => undefined);
@@ -31,7 +31,7 @@ export async function sendThroughPool(
     }
     const progress = { contentSent: false };
     try {
-      pending = await lease.session.deliver(envelope, raw, pending, outcomes, progress);
+      pending = await lease.session.deliver(envelope, body, pending, outcomes, progress);
     } catch (error) {
       if (!(error instanceof SmtpSessionError)) throw error;
       const unanswered = pending.filter((i) => outcomes[i] === undefined);

@@ -51,7 +51,8 @@ export interface Transaction {
   timeouts: SmtpTimeouts;
   state: SessionState;
   envelope: Envelope;
-  raw: Uint8Array;
+  /** The message in parts (see planTransaction): sent one after the other, never joined. */
+  body: Uint8Array[];
   /** Envelope indexes to send to in this transaction. */
   candidates: number[];
   outcomes: (RecipientOutcome | undefined)[];
@@ -70,11 +71,11 @@ function endIfClosing(reply: SmtpReply): SmtpReply {
 
 /** Runs the transaction; returns the recipients to send in a later transaction (452). */
 export async function runTransaction(tx: Transaction): Promise<number[]> {
-  const { caps, envelope, raw, state } = tx;
+  const { caps, envelope, body, state } = tx;
   const settle = (indexes: number[], reply: string, status: RecipientOutcome["status"]) => {
     for (const i of indexes) tx.outcomes[i] = { rcpt: envelope.rcptTo[i]!, status, reply };
   };
-  const plan = planTransaction(caps, envelope, raw);
+  const plan = planTransaction(caps, envelope, body);
   if (plan.refuseAll) {
     settle(tx.candidates, plan.refuseAll, "permanent");
     return [];
@@ -93,7 +94,7 @@ export async function runTransaction(tx: Transaction): Promise<number[]> {
   const params = plan.mailParameters.length > 0 ? ` ${plan.mailParameters.join(" ")}` : "";
   const mailLine = `MAIL FROM:<${envelope.mailFrom}>${params}`;
   const rcptLines = now.map((i) => `RCPT TO:<${envelope.rcptTo[i]}>`);
-  const size = caps.chunking ? bdatSize(raw) : 0;
+  const size = caps.chunking ? bdatSize(body) : 0;
   const speculative = caps.pipelining && caps.chunking && size <= SPECULATIVE_BDAT_BYTES;
 
   // Send the envelope: one write with PIPELINING, else one command at a time.
@@ -102,6 +103,9 @@ export async function runTransaction(tx: Transaction): Promise<number[]> {
     : undefined;
   const next = async (line: string, step: string, ms: number): Promise<SmtpReply> => {
     const reply = replies ? await tx.conn.readReply(step, ms) : await tx.conn.command(line, step, ms);
+    // Pipelined BDAT: the content went with the commands. A connection lost before any reply is
+    // a session the server had already dropped (it read nothing); after one, it may have the mail.
+    if (speculative) tx.progress.contentSent = true;
     if (reply.code >= 400) state.errors += 1;
     // A 421 before the final reply: the server closed without reading the content, so the
     // message was not taken, even if its bytes were already written (pipelined BDAT).
@@ -173,8 +177,12 @@ async function pipelineEnvelope(tx: Transaction, mail: string, rcpts: string[], 
   const lines = [...(tx.state.needsReset ? ["RSET"] : []), mail, ...rcpts, ...(last ? [last] : [])];
   const commands = encoder.encode(`${lines.join("\r\n")}\r\n`);
   const chunk = last.startsWith("BDAT");
-  await writeFlight(tx, chunk ? [commands, ...wireBlocks(tx.raw, false)] : [commands], "MAIL FROM", tx.timeouts.mail);
-  if (chunk) tx.progress.contentSent = true;
+  await writeFlight(
+    tx,
+    chunk ? flight([commands], wireBlocks(tx.body, false)) : [commands],
+    "MAIL FROM",
+    tx.timeouts.mail,
+  );
   return true;
 }
 
@@ -182,8 +190,8 @@ async function pipelineEnvelope(tx: Transaction, mail: string, rcpts: string[], 
 async function sendContent(tx: Transaction, bdatBytes: number | undefined): Promise<SmtpReply> {
   const pieces =
     bdatBytes !== undefined
-      ? [encoder.encode(`BDAT ${bdatBytes} LAST\r\n`), ...wireBlocks(tx.raw, false)]
-      : [...wireBlocks(tx.raw, true), DATA_TERMINATOR];
+      ? flight([encoder.encode(`BDAT ${bdatBytes} LAST\r\n`)], wireBlocks(tx.body, false))
+      : flight([], wireBlocks(tx.body, true), DATA_TERMINATOR);
   await writeFlight(tx, pieces, "message data", tx.timeouts.dataBlock);
   tx.progress.contentSent = true;
   const final = await tx.conn.readReply(FINAL_STEP, tx.timeouts.dataEnd);
@@ -211,6 +219,13 @@ async function writeFlight(tx: Transaction, pieces: Iterable<Uint8Array>, step: 
     bytes += piece.length;
   }
   if (bytes > 0) await flush();
+}
+
+/** Pieces in order, lazily: the message blocks are produced while the previous ones are written. */
+function* flight(head: Uint8Array[], blocks: Iterable<Uint8Array>, tail?: Uint8Array): Generator<Uint8Array> {
+  yield* head;
+  yield* blocks;
+  if (tail) yield tail;
 }
 
 function concat(parts: Uint8Array[], total: number): Uint8Array {
