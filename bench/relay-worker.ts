@@ -11,12 +11,13 @@
  *
  * workerd's clock only advances across I/O, so CPU loops are closed by an await on D1.
  */
+
+import type { DeliveryJob } from "../src/core/jobs";
 import { ConnectionBudget } from "../src/deliver/connection-budget";
-import { handleDeliveryBatch } from "../src/deliver/consumer";
 import { enqueueDeliveryJobs, storeDeliveryBody } from "../src/deliver/enqueue";
-import type { DeliveryJob } from "../src/deliver/job";
 import type { Relay } from "../src/deliver/relay";
 import { createSmtpRelay } from "../src/deliver/relays/smtp";
+import { dispatchQueue } from "../src/runners/dispatch-queue";
 import { benchListFanout } from "./lists-fanout";
 
 const encoder = new TextEncoder();
@@ -103,9 +104,7 @@ async function deliver(env: Env, jobs: DeliveryJob[], relay: Relay): Promise<voi
       retry() {},
     }));
     const batch = { queue: "facteur-delivery", messages, ackAll() {}, retryAll() {} };
-    await handleDeliveryBatch(batch as unknown as MessageBatch<DeliveryJob>, env, undefined, {
-      relayFor: async () => relay,
-    });
+    await dispatchQueue(batch as unknown as MessageBatch<unknown>, env, { relayFor: async () => relay });
   }
 }
 

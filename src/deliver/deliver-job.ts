@@ -16,6 +16,7 @@ import type { DeliveryJob, JobRecipient } from "../core/jobs";
 import { log } from "../core/log";
 import { type AttemptRecord, findDeliveriesByIds } from "../store/deliveries";
 import { giveUpAfterMs, pastGiveUpHorizon } from "./give-up";
+import type { RecipientOutcome } from "./relay";
 import { relayForDomain } from "./relays";
 import { type RelayFor, sendJob } from "./send-job";
 
@@ -43,6 +44,8 @@ export interface DeliveryAttempt {
   /** Sent and deferred recipients. */
   records: AttemptRecord[];
   failures: PermanentFailure[];
+  /** The delay before the job runs again (the run's, lengthened by a provider's Retry-After). */
+  retryDelaySeconds: number;
 }
 
 export interface DeliverDeps {
@@ -91,6 +94,7 @@ export async function deliverJob(
   const now = (deps.now ?? Date.now)();
   const sent = await sendJob(env, job, pending, deps.relayFor ?? relayForDomain);
   const expired = pastGiveUpHorizon(job.queuedAt, now, giveUpAfterMs(env.GIVE_UP_DAYS));
+  const retryDelaySeconds = honourRetryAfter(run.retryDelaySeconds, sent.outcomes.values());
   const records: AttemptRecord[] = [];
   const failures: PermanentFailure[] = [];
   for (const recipient of pending) {
@@ -109,9 +113,29 @@ export async function deliverJob(
         status: "deferred",
         reply: outcome.reply,
         relay: sent.relay,
-        nextAttemptAt: now + run.retryDelaySeconds * 1000,
+        nextAttemptAt: now + retryDelaySeconds * 1000,
       });
     }
   }
-  return { job, attempts: run.attempts, now, relay: sent.relay, original: sent.original, records, failures };
+  return {
+    job,
+    attempts: run.attempts,
+    now,
+    relay: sent.relay,
+    original: sent.original,
+    records,
+    failures,
+    retryDelaySeconds,
+  };
+}
+
+/** The longest Queues allows (12 h): a Retry-After never delays a job past it. */
+const MAX_RETRY_DELAY_SECONDS = 12 * 3600;
+
+/** A provider's Retry-After (HTTP 429/503) lengthens the backoff, never shortens it. */
+function honourRetryAfter(delay: number, outcomes: Iterable<RecipientOutcome>): number {
+  let wait = delay;
+  for (const o of outcomes)
+    if (o.status === "temporary" && o.retryAfterSeconds) wait = Math.max(wait, o.retryAfterSeconds);
+  return Math.min(wait, Math.max(delay, MAX_RETRY_DELAY_SECONDS));
 }
