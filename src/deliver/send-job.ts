@@ -7,6 +7,7 @@
 import type { DeliveryJob, JobRecipient } from "../core/jobs";
 import { logError } from "../core/log";
 import { concatBytes } from "../mail/bytes";
+import type { AttemptRecord } from "../store/deliveries";
 import type { RecipientOutcome, Relay } from "./relay";
 
 export type RelayFor = (env: Env, domain: string) => Promise<Relay>;
@@ -39,6 +40,8 @@ export async function sendJob(
   job: DeliveryJob,
   recipients: JobRecipient[],
   relayFor: RelayFor,
+  /** Called with the recipients a relay accepted, as soon as each transaction ends. */
+  onSent: (records: AttemptRecord[]) => Promise<void> = async () => {},
 ): Promise<SendResult> {
   const object = await env.MAIL.get(job.r2Key);
   if (!object) {
@@ -95,8 +98,14 @@ export async function sendJob(
         const prefix = prepend ? encoder.encode(prepend) : undefined;
         const body = prefix && !relay.acceptsPrefix ? concatBytes([prefix, raw]) : raw;
         const given = relay.acceptsPrefix ? prefix : undefined;
-        for (const [id, outcome] of await sendChunk(relay, mailFrom, chunk, body, given, job))
+        const sent: AttemptRecord[] = [];
+        for (const [id, outcome] of await sendChunk(relay, mailFrom, chunk, body, given, job)) {
           outcomes.set(id, outcome);
+          if (outcome.status === "sent") {
+            sent.push({ id, status: "sent", reply: outcome.reply, relay: relay.name, nextAttemptAt: null });
+          }
+        }
+        await onSent(sent);
       });
     }
   }

@@ -46,9 +46,7 @@
  *   GET    /sessions?to=addr     → { sessions } connections of the recording front (smtp-front.mjs)
  *                                  that carried a RCPT TO for addr: verbs, groups per read, messages.
  *   GET    /health               → { ok: true }
- *
- * FRONT (test/servers/smtp-front.mjs): recording listeners in front of `plain`, with variants
- * pipelining / lockstep (no PIPELINING) / chunking (BDAT) / tired (421 after 3 messages).
+ * FRONT (smtp-front.mjs): recording listeners before `plain`: pipelining, lockstep, chunking, tired.
  */
 import { readFileSync } from "node:fs";
 import http from "node:http";

@@ -2,7 +2,7 @@
  * One `send` through a session pool: transactions until every recipient has an outcome. A 452
  * "too many recipients" sends the rest in the next transaction on the same session. When a reused
  * session turns out dead (the server dropped it, or answers 421) before the content was written,
- * the recipients not yet answered are tried once more on a fresh session; recipients already
+ * the recipients not yet answered are tried again on another session; recipients already
  * accepted are never sent again.
  *
  * Nothing is logged per send: the consumer logs each job's outcome, and the pool each session.
@@ -10,6 +10,9 @@
 import type { Envelope, RecipientOutcome } from "../../relay";
 import { SmtpSessionError } from "./errors";
 import type { SessionPool } from "./pool";
+
+/** Idle sessions that may turn out dead, one after the other (Workers: at most 6 connections). */
+const MAX_STALE_RETRIES = 6;
 
 export async function sendThroughPool(
   pool: SessionPool,
@@ -19,7 +22,8 @@ export async function sendThroughPool(
   if (envelope.rcptTo.length === 0) return [];
   const outcomes: (RecipientOutcome | undefined)[] = envelope.rcptTo.map(() => undefined);
   let pending = envelope.rcptTo.map((_, i) => i);
-  let freshRetry = true;
+  // Each dead reused session is retired, so this only bounds a pathological loop.
+  let staleRetries = 0;
   while (pending.length > 0) {
     let lease: Awaited<ReturnType<SessionPool["acquire"]>>;
     try {
@@ -35,8 +39,8 @@ export async function sendThroughPool(
     } catch (error) {
       if (!(error instanceof SmtpSessionError)) throw error;
       const unanswered = pending.filter((i) => outcomes[i] === undefined);
-      if (lease.reused && !progress.contentSent && freshRetry) {
-        freshRetry = false;
+      if (lease.reused && !progress.contentSent && staleRetries < MAX_STALE_RETRIES) {
+        staleRetries += 1;
         pending = unanswered;
         continue;
       }
