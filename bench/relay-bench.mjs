@@ -179,18 +179,16 @@ export async function benchRelay({ startWorker, smtpSource, runAsync, memoryOf, 
   // Memory in a fresh workerd: peak RSS (VmHWM) over the idle RSS, around 50 copies of 4.9 MiB.
   const fresh = await startWorker("relay-memory");
   try {
-    await fresh.call("/sign-floor", { method: "POST", body: JSON.stringify({ n: 1 }) });
+    await fresh.call("/relay-memory-setup", {
+      method: "POST",
+      body: JSON.stringify({ size: MEMORY_MESSAGE_BYTES, copies: MEMORY_COPIES }),
+    });
     // Peak RSS from now on: writing 5 to clear_refs resets VmHWM to the current RSS (Linux).
     const idle = new Map(fresh.workerdPids.map((pid) => [pid, resetPeak(pid, memoryOf)]));
     sinks.data.reset();
     const r = await fresh.call("/relay-memory", {
       method: "POST",
-      body: JSON.stringify({
-        host: "127.0.0.1",
-        port: sinks.data.port,
-        size: MEMORY_MESSAGE_BYTES,
-        copies: MEMORY_COPIES,
-      }),
+      body: JSON.stringify({ host: "127.0.0.1", port: sinks.data.port }),
     });
     // The workerd process that ran the Worker is the one that grew most.
     const grown = fresh.workerdPids

@@ -585,7 +585,7 @@ if (only.has("relay")) {
     quick,
     log: (line) => process.stderr.write(`${line}\n`),
     options: {
-      latencies: args["relay-latencies"]?.split(",").map(Number),
+      latencies: args["relay-latencies"] === "none" ? [] : args["relay-latencies"]?.split(",").map(Number),
       extras: args["relay-extras"] !== "false",
     },
   });

@@ -26,7 +26,7 @@ import { insertDomain } from "../src/store/domains";
 import { findRoutingFacts, type RoutingFacts } from "../src/store/routing";
 import { createZoneResolver, type Zone } from "../test/support/dns/zone";
 import { benchListFanout } from "./lists-fanout";
-import { listEndToEnd, relayFanout, relayMemory, signFloor } from "./relay-worker";
+import { listEndToEnd, relayFanout, relayMemory, relayMemorySetup, signFloor } from "./relay-worker";
 
 interface Setup {
   zone: Zone;
@@ -302,6 +302,7 @@ export default {
       if (pathname === "/relay-fanout") return await relayFanout(request);
       if (pathname === "/sign-floor") return await signFloor(request, env);
       if (pathname === "/list-e2e") return await listEndToEnd(request, env);
+      if (pathname === "/relay-memory-setup") return await relayMemorySetup(request, env);
       if (pathname === "/relay-memory") return await relayMemory(request, env);
       if (pathname === "/health") return new Response("ok");
       return new Response("not found", { status: 404 });
