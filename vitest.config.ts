@@ -47,6 +47,8 @@ export default defineConfig(async () => {
       // The local DoH server (scripts/doh-server.mjs) over a real socket: inject("dohServer").
       globalSetup: [
         "./test/servers/global-setup.ts",
+        // A private Postfix (+ Dovecot SASL) as a real relay: inject("postfix").
+        "./test/servers/postfix-setup.ts",
         "./test/conformance/global-setup.ts",
         "./test/hostile/global-setup.ts",
         "./test/dns/global-setup.ts",

@@ -26,6 +26,8 @@ export interface ListBenchOptions {
   domain: string;
   /** How many members to also sign the slow way (full message) for the comparison. */
   fullSignSamples?: number;
+  /** Receives the delivery jobs the fan-out produced (the relay benchmark sends them). */
+  onDeliveryJobs?: (jobs: DeliveryJob[]) => void;
 }
 
 export interface ListBenchResult {
@@ -166,6 +168,7 @@ export async function benchListFanout(env: Env, options: ListBenchOptions): Prom
   await io();
   const perMemberFullSignMs = Math.max(0, performance.now() - f0 - ioMs) / samples;
 
+  options.onDeliveryJobs?.(delivery.jobs);
   return {
     members: options.members,
     bodyBytes: raw.byteLength,

@@ -24,6 +24,7 @@ import os from "node:os";
 import path from "node:path";
 import { timeMailauth } from "./baseline.mjs";
 import { createFixtures, DESTINATION, MAIL_FROM, RCPT, RCPT_DOMAIN } from "./fixtures.mjs";
+import { benchRelay, relayReport } from "./relay-bench.mjs";
 import { startSink } from "./sink.mjs";
 
 const here = import.meta.dirname;
@@ -35,7 +36,7 @@ const args = Object.fromEntries(
   }),
 );
 const quick = args.quick === "true";
-const only = new Set((args.only ?? "inbound,memory,queries,fanout").split(","));
+const only = new Set((args.only ?? "inbound,memory,queries,fanout,relay").split(","));
 const FANOUT_RECIPIENTS = Number(args.fanout ?? 10_000);
 
 /** Iterations per size for the workerd timing loop and the Node baseline. */
@@ -553,6 +554,7 @@ function report(results) {
       ),
     );
   }
+  if (results.relay) out.push(relayReport(results.relay, table));
   if (results.list) {
     const l = results.list;
     out.push(
@@ -572,6 +574,21 @@ if (only.has("fanout")) {
   const fanout = await benchFanout(fixtures);
   results.fanout = fanout.rows;
   results.list = fanout.list;
+}
+if (only.has("relay")) {
+  results.relay = await benchRelay({
+    startWorker,
+    smtpSource: ensureSmtpSource(),
+    runAsync,
+    memoryOf,
+    fixtures,
+    quick,
+    log: (line) => process.stderr.write(`${line}\n`),
+    options: {
+      latencies: args["relay-latencies"] === "none" ? [] : args["relay-latencies"]?.split(",").map(Number),
+      extras: args["relay-extras"] !== "false",
+    },
+  });
 }
 results.machine.loadavgAfter = os
   .loadavg()

@@ -26,6 +26,7 @@ import { insertDomain } from "../src/store/domains";
 import { findRoutingFacts, type RoutingFacts } from "../src/store/routing";
 import { createZoneResolver, type Zone } from "../test/support/dns/zone";
 import { benchListFanout } from "./lists-fanout";
+import { listEndToEnd, relayFanout, relayMemory, relayMemorySetup, signFloor } from "./relay-worker";
 
 interface Setup {
   zone: Zone;
@@ -298,6 +299,11 @@ export default {
       if (pathname === "/fanout") return await fanout(request);
       if (pathname === "/socket-probe") return await socketProbe(request);
       if (pathname === "/list") return await listFanout(request, env);
+      if (pathname === "/relay-fanout") return await relayFanout(request);
+      if (pathname === "/sign-floor") return await signFloor(request, env);
+      if (pathname === "/list-e2e") return await listEndToEnd(request, env);
+      if (pathname === "/relay-memory-setup") return await relayMemorySetup(request, env);
+      if (pathname === "/relay-memory") return await relayMemory(request, env);
       if (pathname === "/health") return new Response("ok");
       return new Response("not found", { status: 404 });
     } catch (error) {

@@ -3,21 +3,25 @@
  *
  *   1. read the recipients' rows; drop the ones already final (Queues delivers at least once:
  *      a redelivered job never sends again to a recipient already accepted)
- *   2. send to the rest (send-job.ts: body from R2, the domain's relay, grouped and chunked)
+ *   2. send to the rest (send-job.ts: body from R2, the domain's relay, grouped and chunked),
+ *      recording each 250 as it comes (sent-recorder.ts), so a job cut short and delivered again
+ *      does not send twice to a recipient whose 250 was recorded
  *   3. classify: sent / temporary (deferred, or failed for good once past GIVE_UP_DAYS) /
  *      permanent
  *
- * Nothing is recorded here: the caller reports the permanent failures (bounce/, a DSN to the
- * envelope sender) and then records the whole attempt (record-attempt.ts), so a row becomes final
- * only once its report is queued.
+ * Only 250s are recorded here (they need no report): the caller reports the permanent failures
+ * (bounce/, a DSN to the envelope sender) and then records the whole attempt (record-attempt.ts),
+ * so a failed row becomes final only once its report is queued.
  */
 import { FINAL_STATUSES } from "../core/delivery-status";
 import type { DeliveryJob, JobRecipient } from "../core/jobs";
 import { log } from "../core/log";
 import { type AttemptRecord, findDeliveriesByIds } from "../store/deliveries";
 import { giveUpAfterMs, pastGiveUpHorizon } from "./give-up";
+import type { RecipientOutcome } from "./relay";
 import { relayForDomain } from "./relays";
 import { type RelayFor, sendJob } from "./send-job";
+import { SentRecorder } from "./sent-recorder";
 
 /** A recipient that failed for good: recorded as bounced, and reported to the envelope sender. */
 export interface PermanentFailure {
@@ -43,6 +47,8 @@ export interface DeliveryAttempt {
   /** Sent and deferred recipients. */
   records: AttemptRecord[];
   failures: PermanentFailure[];
+  /** The delay before the job runs again (the run's, lengthened by a provider's Retry-After). */
+  retryDelaySeconds: number;
 }
 
 export interface DeliverDeps {
@@ -89,8 +95,10 @@ export async function deliverJob(
   if (pending.length === 0) return null;
 
   const now = (deps.now ?? Date.now)();
-  const sent = await sendJob(env, job, pending, deps.relayFor ?? relayForDomain);
+  const recorder = new SentRecorder(env.DB, now);
+  const sent = await sendJob(env, job, pending, deps.relayFor ?? relayForDomain, (records) => recorder.add(records));
   const expired = pastGiveUpHorizon(job.queuedAt, now, giveUpAfterMs(env.GIVE_UP_DAYS));
+  const retryDelaySeconds = honourRetryAfter(run.retryDelaySeconds, sent.outcomes.values());
   const records: AttemptRecord[] = [];
   const failures: PermanentFailure[] = [];
   for (const recipient of pending) {
@@ -109,9 +117,29 @@ export async function deliverJob(
         status: "deferred",
         reply: outcome.reply,
         relay: sent.relay,
-        nextAttemptAt: now + run.retryDelaySeconds * 1000,
+        nextAttemptAt: now + retryDelaySeconds * 1000,
       });
     }
   }
-  return { job, attempts: run.attempts, now, relay: sent.relay, original: sent.original, records, failures };
+  return {
+    job,
+    attempts: run.attempts,
+    now,
+    relay: sent.relay,
+    original: sent.original,
+    records,
+    failures,
+    retryDelaySeconds,
+  };
+}
+
+/** The longest Queues allows (12 h): a Retry-After never delays a job past it. */
+const MAX_RETRY_DELAY_SECONDS = 12 * 3600;
+
+/** A provider's Retry-After (HTTP 429/503) lengthens the backoff, never shortens it. */
+function honourRetryAfter(delay: number, outcomes: Iterable<RecipientOutcome>): number {
+  let wait = delay;
+  for (const o of outcomes)
+    if (o.status === "temporary" && o.retryAfterSeconds) wait = Math.max(wait, o.retryAfterSeconds);
+  return Math.min(wait, Math.max(delay, MAX_RETRY_DELAY_SECONDS));
 }

@@ -2,6 +2,7 @@
  * The one interface every outbound relay implements (SMTP submission, Cloudflare send_email,
  * Mailgun raw MIME, the dev capture relay). The queue consumer only ever sees this.
  */
+import type { ConnectionBudget } from "./connection-budget";
 
 /** SMTP envelope (RFC 5321 section 2.3.1). An empty `mailFrom` is the null reverse-path `<>`. */
 export interface Envelope {
@@ -20,6 +21,8 @@ export interface RecipientOutcome {
   status: RecipientStatus;
   /** The SMTP reply (or the provider's answer mapped to one), e.g. "250 2.0.0 Ok: queued as 1234". */
   reply: string;
+  /** For a temporary failure: the provider asked not to retry sooner (HTTP Retry-After, RFC 9110 section 10.2.3). */
+  retryAfterSeconds?: number;
 }
 
 export interface Relay {
@@ -30,9 +33,26 @@ export interface Relay {
   /** Largest message the relay takes, in bytes, or undefined when only the server can tell. */
   readonly maxMessageBytes?: number;
   /**
-   * Hand `raw` (the exact bytes: signed and sealed mail must arrive unchanged) to the relay.
-   * Returns one outcome per envelope recipient. Never throws for an SMTP/HTTP failure: those are
-   * outcomes. Throws only on a programming error.
+   * True when `send` takes a `prefix` (header lines sent before `raw`, e.g. a list member's own
+   * List-Unsubscribe) without joining them into a copy of the message. Callers give a prefix only
+   * to relays that say so, and join the bytes themselves otherwise.
    */
-  send(envelope: Envelope, raw: Uint8Array): Promise<RecipientOutcome[]>;
+  readonly acceptsPrefix?: boolean;
+  /**
+   * Hand `raw` (the exact bytes: signed and sealed mail must arrive unchanged), after `prefix`
+   * when given, to the relay. Returns one outcome per envelope recipient. Never throws for an
+   * SMTP/HTTP failure: those are outcomes. Throws only on a programming error.
+   */
+  send(envelope: Envelope, raw: Uint8Array, prefix?: Uint8Array): Promise<RecipientOutcome[]>;
+  /**
+   * Optional: a view of this relay whose sends share connections (SMTP sessions) until `close()`.
+   * Open one per invocation (a Worker cannot use a socket across requests) with the invocation's
+   * connection budget; `RelayScope` does it.
+   */
+  openScope?(budget?: ConnectionBudget): ScopedRelay;
+}
+
+export interface ScopedRelay extends Relay {
+  /** Ends every connection the scope opened (QUIT). */
+  close(): Promise<void>;
 }

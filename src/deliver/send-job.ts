@@ -7,6 +7,7 @@
 import type { DeliveryJob, JobRecipient } from "../core/jobs";
 import { logError } from "../core/log";
 import { concatBytes } from "../mail/bytes";
+import type { AttemptRecord } from "../store/deliveries";
 import type { RecipientOutcome, Relay } from "./relay";
 
 export type RelayFor = (env: Env, domain: string) => Promise<Relay>;
@@ -20,6 +21,9 @@ export interface SendResult {
 }
 
 const encoder = new TextEncoder();
+
+/** Transactions of one job at once (they share the relay's sessions, within the connection budget). */
+export const SENDS_PER_JOB = 3;
 
 /** Config errors already logged in this isolate: "logged once", not once per message. */
 const loggedConfigErrors = new Set<string>();
@@ -36,6 +40,8 @@ export async function sendJob(
   job: DeliveryJob,
   recipients: JobRecipient[],
   relayFor: RelayFor,
+  /** Called with the recipients a relay accepted, as soon as each transaction ends. */
+  onSent: (records: AttemptRecord[]) => Promise<void> = async () => {},
 ): Promise<SendResult> {
   const object = await env.MAIL.get(job.r2Key);
   if (!object) {
@@ -80,15 +86,34 @@ export async function sendJob(
     const key = JSON.stringify([r.mailFrom ?? job.mailFrom, r.prepend ?? ""]);
     groups.set(key, [...(groups.get(key) ?? []), r]);
   }
+  const sends: (() => Promise<void>)[] = [];
   for (const [key, members] of groups) {
     const [mailFrom, prepend] = JSON.parse(key) as [string, string];
-    const body = prepend ? concatBytes([encoder.encode(prepend), raw]) : raw;
     const max = Math.max(1, relay.maxRecipients);
     for (let i = 0; i < members.length; i += max) {
       const chunk = members.slice(i, i + max);
-      for (const [id, outcome] of await sendChunk(relay, mailFrom, chunk, body, job)) outcomes.set(id, outcome);
+      sends.push(async () => {
+        // The member's header block goes beside the stored body, not into a copy of it, when
+        // the relay allows; otherwise one joined copy exists only while its send runs.
+        const prefix = prepend ? encoder.encode(prepend) : undefined;
+        const body = prefix && !relay.acceptsPrefix ? concatBytes([prefix, raw]) : raw;
+        const given = relay.acceptsPrefix ? prefix : undefined;
+        const sent: AttemptRecord[] = [];
+        for (const [id, outcome] of await sendChunk(relay, mailFrom, chunk, body, given, job)) {
+          outcomes.set(id, outcome);
+          if (outcome.status === "sent") {
+            sent.push({ id, status: "sent", reply: outcome.reply, relay: relay.name, nextAttemptAt: null });
+          }
+        }
+        await onSent(sent);
+      });
     }
   }
+  // A few transactions of the job at once, on the relay's shared sessions.
+  const workers = Array.from({ length: Math.min(SENDS_PER_JOB, sends.length) }, async () => {
+    for (let send = sends.shift(); send; send = sends.shift()) await send();
+  });
+  await Promise.all(workers);
   return { outcomes, relay: relay.name, original: raw };
 }
 
@@ -97,18 +122,20 @@ async function sendChunk(
   mailFrom: string,
   chunk: JobRecipient[],
   body: Uint8Array,
+  prefix: Uint8Array | undefined,
   job: DeliveryJob,
 ): Promise<Map<string, RecipientOutcome>> {
-  if (relay.maxMessageBytes !== undefined && body.byteLength > relay.maxMessageBytes) {
+  const size = body.byteLength + (prefix?.byteLength ?? 0);
+  if (relay.maxMessageBytes !== undefined && size > relay.maxMessageBytes) {
     // RFC 3463 X.3.4: message too big for system; the same bytes will never fit.
     return allOutcomes(chunk, {
       status: "permanent",
-      reply: `552 5.3.4 message of ${body.byteLength} bytes exceeds the ${relay.name} relay's limit of ${relay.maxMessageBytes}`,
+      reply: `552 5.3.4 message of ${size} bytes exceeds the ${relay.name} relay's limit of ${relay.maxMessageBytes}`,
     });
   }
   let results: RecipientOutcome[];
   try {
-    results = await relay.send({ mailFrom, rcptTo: chunk.map((r) => r.rcpt) }, body);
+    results = await relay.send({ mailFrom, rcptTo: chunk.map((r) => r.rcpt) }, body, prefix);
   } catch (error) {
     // The interface says relays return failures as outcomes; a throw is a bug, but the mail must
     // not be lost over it: temporary, so it is retried and the log shows the error.

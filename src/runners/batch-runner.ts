@@ -26,7 +26,8 @@ export interface JobRun {
   attempts: number;
   /**
    * The delay a retry of this run gets (consumer.backoff), computed once so the job can record
-   * it (next_attempt_at) exactly as Queues will apply it. Undefined: Queues' default.
+   * it (next_attempt_at) exactly as Queues will apply it. Undefined: Queues' default. A consumer
+   * may lengthen it before returning "retry" (a provider's Retry-After).
    */
   retryDelaySeconds: number | undefined;
 }
@@ -41,6 +42,8 @@ export interface Consumer<Job extends { messageLogId: string }> {
   /** Seconds before a retry after `attempts` deliveries, or undefined for Queues' default. */
   backoff(attempts: number): number | undefined;
   handle(job: Job, run: JobRun): Promise<JobOutcome>;
+  /** Called once the whole batch is handled (e.g. to end the relay sessions its jobs shared). */
+  close?(): Promise<void>;
 }
 
 export async function runBatch<Job extends { messageLogId: string }>(
@@ -51,7 +54,11 @@ export async function runBatch<Job extends { messageLogId: string }>(
   const workers = Array.from({ length: Math.min(consumer.concurrency ?? 1, queue.length) }, async () => {
     for (let message = queue.shift(); message; message = queue.shift()) await runMessage(message, consumer);
   });
-  await Promise.all(workers);
+  try {
+    await Promise.all(workers);
+  } finally {
+    await consumer.close?.();
+  }
 }
 
 async function runMessage<Job extends { messageLogId: string }>(

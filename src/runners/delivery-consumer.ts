@@ -9,6 +9,8 @@ import type { DeliveryJob } from "../core/jobs";
 import { deliverJob } from "../deliver/deliver-job";
 import { parseDeliveryJob } from "../deliver/job";
 import { recordAttempt } from "../deliver/record-attempt";
+import { RelayScope } from "../deliver/relay-scope";
+import { relayForDomain } from "../deliver/relays";
 import { backoffDelaySeconds } from "./backoff";
 import type { Consumer } from "./batch-runner";
 import type { QueueDeps } from "./queue-deps";
@@ -19,6 +21,9 @@ export const CONCURRENT_JOBS = 4;
 export function deliveryConsumer(env: Env, deps: QueueDeps): Consumer<DeliveryJob> {
   const random = deps.random ?? Math.random;
   const now = deps.now ?? Date.now;
+  // The jobs of one batch share relay sessions: one pool per relay, one connection budget.
+  const scope = new RelayScope();
+  const relayFor = scope.wrap(deps.relayFor ?? relayForDomain);
   return {
     unit: "consumer",
     concurrency: CONCURRENT_JOBS,
@@ -26,13 +31,20 @@ export function deliveryConsumer(env: Env, deps: QueueDeps): Consumer<DeliveryJo
     backoff: (attempts) => backoffDelaySeconds(attempts, random),
     async handle(job, run) {
       const retryDelaySeconds = run.retryDelaySeconds!;
-      const attempt = await deliverJob(env, job, { attempts: run.attempts, retryDelaySeconds }, { ...deps, now });
+      const attempt = await deliverJob(
+        env,
+        job,
+        { attempts: run.attempts, retryDelaySeconds },
+        { ...deps, relayFor, now },
+      );
       if (!attempt) return "done";
+      run.retryDelaySeconds = attempt.retryDelaySeconds;
       // The DSN is queued before the rows become final: if queueing it fails the job is retried
       // and the recipient is tried (and refused) again, rather than a final row with no report.
       // The DSN's key is deterministic, so a retry does not queue a second one.
       const notes = await reportFailures(env, job, attempt.failures, attempt.original, now);
       return (await recordAttempt(env, attempt, notes)) ? "retry" : "done";
     },
+    close: () => scope.close(),
   };
 }

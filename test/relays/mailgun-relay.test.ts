@@ -1,7 +1,7 @@
 // The Mailgun relay against the local stand-in (test/servers/mailgun-mock.mjs), which checks the
 // auth, path and multipart field names like Mailgun, and keeps the raw bytes it received.
 import { describe, expect, inject, it } from "vitest";
-import { createMailgunRelay } from "../../src/deliver/relays/mailgun";
+import { createMailgunRelay, MAILGUN_CONCURRENCY, retryAfterSeconds } from "../../src/deliver/relays/mailgun";
 import { parseRelayUrl } from "../../src/deliver/relays/relay-url";
 import { address } from "./sink";
 
@@ -52,6 +52,18 @@ describe("Mailgun relay (messages.mime)", () => {
     expect(Uint8Array.from(atob(stored[0]!.rawBase64), (c) => c.charCodeAt(0))).toEqual(raw);
   });
 
+  it("a prefix (a member's header lines) arrives in front of the message, not joined in memory first", async () => {
+    const a = address("ok");
+    const raw = awkwardMessage();
+    const prefix = new TextEncoder().encode("List-Unsubscribe: <https://facteur.test/u/1>\r\n");
+    const relay = createMailgunRelay(config);
+    expect(relay.acceptsPrefix).toBe(true);
+    const [outcome] = await relay.send({ mailFrom: "", rcptTo: [a] }, raw, prefix);
+    expect(outcome!.status).toBe("sent");
+    const stored = Uint8Array.from(atob((await receivedByMock(a))[0]!.rawBase64), (c) => c.charCodeAt(0));
+    expect(stored).toEqual(new Uint8Array([...prefix, ...raw]));
+  });
+
   it("works from a parsed RELAY_URL with ?base=", async () => {
     const parsed = parseRelayUrl(`mailgun://${mock.apiKey}@${mock.domain}?base=${encodeURIComponent(mock.baseUrl)}`);
     expect(parsed).toEqual(config);
@@ -82,13 +94,37 @@ describe("Mailgun relay (messages.mime)", () => {
     expect(outcomes[0]!.reply).toBe("554 5.0.0 Mailgun HTTP 404: Domain not found: unknown.test");
   });
 
-  it("429 is temporary", async () => {
+  it("429 is temporary, and its Retry-After is kept for the retry", async () => {
     const outcomes = await createMailgunRelay(config).send(
       { mailFrom: "", rcptTo: [address("ratelimit"), address("ok")] },
       awkwardMessage(),
     );
     expect(outcomes.map((o) => o.status)).toEqual(["temporary", "temporary"]);
-    expect(outcomes[0]!.reply).toBe("451 4.0.0 Mailgun HTTP 429: Too many requests");
+    expect(outcomes[0]!.reply).toBe("451 4.0.0 Mailgun HTTP 429: Too many requests (Retry-After 30 s)");
+    expect(outcomes.map((o) => o.retryAfterSeconds)).toEqual([30, 30]);
+  });
+
+  it("Retry-After as delay-seconds or an HTTP-date (RFC 9110 section 10.2.3)", () => {
+    const now = Date.parse("2026-12-01T10:00:00Z");
+    expect(retryAfterSeconds("120", now)).toBe(120);
+    expect(retryAfterSeconds("Tue, 01 Dec 2026 10:01:30 GMT", now)).toBe(90);
+    expect(retryAfterSeconds("Tue, 01 Dec 2026 09:00:00 GMT", now)).toBe(0);
+    expect(retryAfterSeconds("soon", now)).toBeUndefined();
+    expect(retryAfterSeconds(null, now)).toBeUndefined();
+  });
+
+  it("through a scope: at most MAILGUN_CONCURRENCY requests in flight, all delivered", async () => {
+    const scoped = createMailgunRelay(config).openScope!();
+    const group = `grp-${crypto.randomUUID().slice(0, 8)}.test`;
+    const rcpts = Array.from({ length: 10 }, () => address("slow", group));
+    const outcomes = await Promise.all(rcpts.map((r) => scoped.send({ mailFrom: "", rcptTo: [r] }, awkwardMessage())));
+    await scoped.close();
+    expect(outcomes.flat().map((o) => o.status)).toEqual(rcpts.map(() => "sent"));
+    const { max } = (await (await fetch(`${mock.baseUrl}/_control/concurrency?domain=${group}`)).json()) as {
+      max: number;
+    };
+    expect(max).toBeGreaterThan(1);
+    expect(max).toBeLessThanOrEqual(MAILGUN_CONCURRENCY);
   });
 
   it("500 is temporary, 402 is permanent", async () => {

@@ -161,6 +161,7 @@ describe("EHLO capabilities", () => {
         "STARTTLS",
         "AUTH PLAIN login",
         "AUTH=XOAUTH2",
+        "chunking",
       ],
       text: "",
     });
@@ -170,6 +171,8 @@ describe("EHLO capabilities", () => {
       smtpUtf8: true,
       startTls: true,
       auth: ["PLAIN", "LOGIN", "XOAUTH2"],
+      pipelining: true,
+      chunking: true,
     });
     expect(parseEhlo({ code: 250, lines: ["mx", "SIZE"], text: "" }).size).toBe(0);
     expect(parseEhlo({ code: 250, lines: ["mx"], text: "" })).toEqual({
@@ -177,6 +180,8 @@ describe("EHLO capabilities", () => {
       smtpUtf8: false,
       startTls: false,
       auth: [],
+      pipelining: false,
+      chunking: false,
     });
   });
 });
@@ -223,7 +228,15 @@ describe("dot-stuffing (RFC 5321 section 4.5.2)", () => {
 });
 
 describe("transaction plan", () => {
-  const caps = { eightBitMime: true, smtpUtf8: true, startTls: false, auth: [], size: 1000 };
+  const caps = {
+    eightBitMime: true,
+    smtpUtf8: true,
+    startTls: false,
+    auth: [],
+    pipelining: false,
+    chunking: false,
+    size: 1000,
+  };
   const seven = enc.encode("Subject: a\r\n\r\nb\r\n");
 
   it("declares SIZE, BODY=8BITMIME and SMTPUTF8 only when needed", () => {

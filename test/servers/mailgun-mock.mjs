@@ -12,12 +12,15 @@
  *   - at least one `to` field, and `message` present as a FILE part → else 400 {"message":"..."}
  *   - unknown fields other than Mailgun's o:/h:/v:/t: options → 400 (catches misspelt names)
  * SCENARIOS, chosen by the local part of the first `to` recipient:
- *   ratelimit-*  → 429 {"message":"Too many requests"}
+ *   ratelimit-*  → 429 {"message":"Too many requests"} with Retry-After: 30
+ *   slow-*       → answered after 150 ms (to see how many requests a client has in flight)
  *   error500-*   → 500 {"message":"Internal server error"}
  *   suspended-*  → 402 {"message":"Domain is disabled"}   (Mailgun: account/domain problem)
  * Success → 200 {"id":"<...@domain>","message":"Queued. Thank you."}, stored byte for byte.
  *
- * CONTROL API: GET /_control/messages[?to=addr] → { messages: [{ id, domain, to[], fields, size,
+ * CONTROL API: GET /_control/concurrency?domain=d → { max } most requests in flight at once whose
+ *   first recipient is in domain d (tests use a unique domain);
+ *   GET /_control/messages[?to=addr] → { messages: [{ id, domain, to[], fields, size,
  *   raw (UTF-8), rawBase64 (exact bytes), filename, contentType }] };  DELETE /_control/messages.
  */
 import http from "node:http";
@@ -36,6 +39,8 @@ export async function startMailgunMock(options = {}) {
   const domains = options.domains ?? [MAILGUN_DOMAIN];
   let messages = [];
   let nextId = 1;
+  /** recipient domain → requests in flight now and at most (slow-* scenario). */
+  const concurrency = new Map();
 
   const server = http.createServer(async (req, res) => {
     const json = (status, body) => {
@@ -47,6 +52,9 @@ export async function startMailgunMock(options = {}) {
     for await (const chunk of req) chunks.push(chunk);
     const body = Buffer.concat(chunks);
 
+    if (url.pathname === "/_control/concurrency") {
+      return json(200, { max: concurrency.get(url.searchParams.get("domain")?.toLowerCase())?.max ?? 0 });
+    }
     if (url.pathname === "/_control/messages") {
       if (req.method === "DELETE") {
         messages = [];
@@ -95,7 +103,19 @@ export async function startMailgunMock(options = {}) {
     if (typeof message === "string") return json(400, { message: "'message' must be uploaded as a file" });
 
     const first = to[0].slice(0, to[0].lastIndexOf("@")).toLowerCase();
-    if (first.startsWith("ratelimit-")) return json(429, { message: "Too many requests" });
+    if (first.startsWith("ratelimit-")) {
+      res.setHeader("retry-after", "30");
+      return json(429, { message: "Too many requests" });
+    }
+    if (first.startsWith("slow-")) {
+      const group = to[0].slice(to[0].lastIndexOf("@") + 1).toLowerCase();
+      const c = concurrency.get(group) ?? { now: 0, max: 0 };
+      concurrency.set(group, c);
+      c.now += 1;
+      c.max = Math.max(c.max, c.now);
+      await new Promise((r) => setTimeout(r, 150));
+      c.now -= 1;
+    }
     if (first.startsWith("error500-")) return json(500, { message: "Internal server error" });
     if (first.startsWith("suspended-")) return json(402, { message: "Domain is disabled" });
 

@@ -11,6 +11,8 @@ export interface SmtpSinkInfo {
   barePort: number;
   /** Implicit TLS with a self-signed certificate nobody trusts (verification must fail). */
   untrustedPort: number;
+  /** Recording fronts before `plain` (smtp-front.mjs): sessions and command groups at GET /sessions?to=. */
+  front: { pipelining: number; lockstep: number; chunking: number; tired: number };
   /** Control API: GET/DELETE /messages, GET /attempts?to=, GET /health (see smtp-sink.mjs). */
   controlUrl: string;
   user: string;
@@ -26,8 +28,24 @@ export interface MailgunMockInfo {
   domain: string;
 }
 
+/** The private Postfix relay (test/servers/postfix.mjs). */
+export interface PostfixInfo {
+  host: string;
+  /** STARTTLS required before AUTH (test CA), SASL through Dovecot. */
+  submissionPort: number;
+  /** Plain, AUTH in clear, smtpd_recipient_limit 3, hard error limit 3, "reject*" → 550; recorded. */
+  plainPort: number;
+  /** As plain, without CHUNKING in EHLO (not recorded). */
+  nochunkingPort: number;
+  user: string;
+  password: string;
+  /** GET /maillog (text), GET /reads (the recording front's connections). */
+  controlUrl: string;
+}
+
 declare module "vitest" {
   export interface ProvidedContext {
+    postfix: PostfixInfo | { unavailable: string };
     smtpSink: SmtpSinkInfo;
     mailgunMock: MailgunMockInfo;
   }

@@ -31,6 +31,8 @@
  *                   destroys the socket (no final reply, no stored message). Later tries succeed.
  *   slow-* / slowMS-*   RCPT reply delayed by MS milliseconds (default 5000), then accepted.
  *   rejectdata-*    the final reply after DATA is 554 5.6.0 (message refused).
+ *   maxN-*          RCPT → 452 4.5.3 too many recipients once N recipients are in the transaction
+ *                   (RFC 5321 section 4.5.3.1.10), like Postfix's smtpd_recipient_limit.
  *   anything else   accepted.
  *
  * CONTROL API (HTTP, JSON, on 127.0.0.1:<controlPort>):
@@ -41,13 +43,17 @@
  *   DELETE /messages             → clears stored messages and all scenario counters. Files run in
  *                                  parallel against one sink: prefer unique addresses to DELETE.
  *   GET    /attempts?to=addr     → { rcpt: n, dropped: n } RCPT commands seen / DATA drops for addr.
+ *   GET    /sessions?to=addr     → { sessions } connections of the recording front (smtp-front.mjs)
+ *                                  that carried a RCPT TO for addr: verbs, groups per read, messages.
  *   GET    /health               → { ok: true }
+ * FRONT (smtp-front.mjs): recording listeners before `plain`: pipelining, lockstep, chunking, tired.
  */
 import { readFileSync } from "node:fs";
 import http from "node:http";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { SMTPServer } from "smtp-server";
+import { startSmtpFront } from "./smtp-front.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const certs = path.join(here, "certs");
@@ -61,7 +67,7 @@ const DEFAULT_SLOW_MS = 5000;
 /** Parses the scenario keyword at the start of a local part, e.g. "flaky3-abc" → { kind: "flaky", n: 3 }. */
 function scenarioOf(address) {
   const local = address.slice(0, address.lastIndexOf("@")).toLowerCase();
-  const match = /^(reject550|temp451|flaky|dropdata|slow|rejectdata)(\d*)-/.exec(local);
+  const match = /^(reject550|temp451|flaky|dropdata|slow|rejectdata|max)(\d*)-/.exec(local);
   if (!match) return { kind: "accept", n: undefined };
   return { kind: match[1], n: match[2] ? Number(match[2]) : undefined };
 }
@@ -150,6 +156,9 @@ export async function startSmtpSink(options = {}) {
           case "flaky":
             if (c.rcpt <= (n ?? 1)) return fail(421, `4.4.5 <${rcpt}>: busy, try again later`);
             return callback();
+          case "max":
+            if (_session.envelope.rcptTo.length >= (n ?? 1)) return fail(452, "4.5.3 Error: too many recipients");
+            return callback();
           case "slow":
             setTimeout(() => callback(), n ?? DEFAULT_SLOW_MS);
             return;
@@ -224,6 +233,7 @@ export async function startSmtpSink(options = {}) {
   };
   const ports = {};
   for (const [name, server] of Object.entries(servers)) ports[name] = await listen(server);
+  const front = await startSmtpFront(ports.plain);
 
   const control = http.createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
@@ -244,6 +254,9 @@ export async function startSmtpSink(options = {}) {
     if (url.pathname === "/attempts" && req.method === "GET" && to) {
       return send(200, attempts.get(to) ?? { rcpt: 0, dropped: 0 });
     }
+    if (url.pathname === "/sessions" && req.method === "GET" && to) {
+      return send(200, { sessions: front.sessionsFor(to) });
+    }
     if (url.pathname === "/health") return send(200, { ok: true });
     send(404, { error: "not found" });
   });
@@ -258,6 +271,7 @@ export async function startSmtpSink(options = {}) {
     tlsPort: ports.tls,
     barePort: ports.bare,
     untrustedPort: ports.untrusted,
+    front: front.ports,
     controlUrl: `http://127.0.0.1:${controlPort}`,
     user: SINK_USER,
     password: SINK_PASSWORD,
@@ -265,6 +279,7 @@ export async function startSmtpSink(options = {}) {
     async close() {
       await Promise.all([
         ...Object.values(servers).map((s) => new Promise((resolve) => s.close(() => resolve()))),
+        front.close(),
         new Promise((resolve) => {
           control.closeAllConnections();
           control.close(() => resolve());

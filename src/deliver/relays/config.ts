@@ -22,6 +22,8 @@ export type RelayConfig =
       password?: string;
       /** Name sent in EHLO. */
       heloName: string;
+      /** Session reuse limits (`?sessions=&messages=&idle=` in the URL); defaults in smtp/pool.ts. */
+      sessions?: { maxSessions?: number; maxMessages?: number; idleMs?: number; maxErrors?: number };
     }
   | { kind: "cloudflare" }
   | { kind: "mailgun"; apiKey: string; domain: string; baseUrl: string }

@@ -8,12 +8,14 @@
  *
  * Answer mapping (Mailgun API docs, "Sending" and "Errors"):
  *   200                      sent, for every recipient (Mailgun queued the message)
- *   429, 5xx, 408, network   temporary (rate limit, outage)
+ *   429, 5xx, 408, network   temporary (rate limit, outage); a Retry-After is kept on the outcome
+ *                            so the consumer does not retry sooner
  *   400, 401, 402, 404, 413  permanent (bad request, wrong key, account/domain disabled, unknown
  *                            domain, too large): the same request fails the same way next time
  */
 import { log } from "../../core/log";
-import type { Envelope, RecipientOutcome, RecipientStatus, Relay } from "../relay";
+import { ConnectionBudget, type ConnectionHolder } from "../connection-budget";
+import type { Envelope, RecipientOutcome, RecipientStatus, Relay, ScopedRelay } from "../relay";
 import type { RelayConfig } from "./config";
 
 /** Mailgun accepts at most 1,000 recipients per message. */
@@ -22,6 +24,8 @@ export const MAILGUN_MAX_RECIPIENTS = 1000;
 export const MAILGUN_MAX_MESSAGE_BYTES = 25 * 1024 * 1024;
 /** A request that hangs longer is abandoned and retried later (temporary). */
 export const MAILGUN_TIMEOUT_MS = 60_000;
+/** Requests in flight at once through one scope (an invocation), within its connection budget. */
+export const MAILGUN_CONCURRENCY = 4;
 /** Provider error text kept in a reply: enough to diagnose, never a whole HTML error page. */
 const MAX_DETAIL_CHARS = 300;
 
@@ -65,6 +69,45 @@ async function detailOf(response: Response): Promise<{ text: string; id?: string
   return { text, id };
 }
 
+/** RFC 9110 section 10.2.3: delay-seconds or an HTTP-date; undefined when absent or unreadable. */
+export function retryAfterSeconds(value: string | null, now = Date.now()): number | undefined {
+  if (!value) return undefined;
+  const text = value.trim();
+  if (/^\d+$/.test(text)) return Number(text);
+  const date = Date.parse(text);
+  return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - now) / 1000));
+}
+
+/** At most `limit` requests at once, each holding one slot of the invocation's budget. */
+class RequestGate implements ConnectionHolder {
+  private inFlight = 0;
+  private readonly waiters: (() => void)[] = [];
+  constructor(
+    private readonly limit: number,
+    private readonly budget: ConnectionBudget,
+  ) {
+    budget.join(this);
+  }
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    while (this.inFlight >= this.limit || !this.budget.tryTake(this)) {
+      await new Promise<void>((resolve) => this.waiters.push(resolve));
+    }
+    this.inFlight += 1;
+    try {
+      return await task();
+    } finally {
+      this.inFlight -= 1;
+      this.budget.give();
+    }
+  }
+  reclaimIdle(): boolean {
+    return false;
+  }
+  wake(): void {
+    for (const resolve of this.waiters.splice(0)) resolve();
+  }
+}
+
 function basicAuth(apiKey: string): string {
   const bytes = new TextEncoder().encode(`api:${apiKey}`);
   let binary = "";
@@ -80,10 +123,11 @@ export function createMailgunRelay(
   const timeoutMs = options.timeoutMs ?? MAILGUN_TIMEOUT_MS;
   const endpoint = `${config.baseUrl}/v3/${encodeURIComponent(config.domain)}/messages.mime`;
 
-  async function send(envelope: Envelope, raw: Uint8Array): Promise<RecipientOutcome[]> {
+  async function send(envelope: Envelope, raw: Uint8Array, prefix?: Uint8Array): Promise<RecipientOutcome[]> {
     if (envelope.rcptTo.length === 0) return [];
-    if (raw.length > MAILGUN_MAX_MESSAGE_BYTES) {
-      const reply = `552 5.3.4 Mailgun: the message is ${raw.length} bytes, over Mailgun's limit of ${MAILGUN_MAX_MESSAGE_BYTES}`;
+    const size = raw.length + (prefix?.length ?? 0);
+    if (size > MAILGUN_MAX_MESSAGE_BYTES) {
+      const reply = `552 5.3.4 Mailgun: the message is ${size} bytes, over Mailgun's limit of ${MAILGUN_MAX_MESSAGE_BYTES}`;
       return envelope.rcptTo.map((rcpt) => ({ rcpt, status: "permanent", reply }));
     }
     const form = new FormData();
@@ -91,10 +135,13 @@ export function createMailgunRelay(
     // appear inside a quoted local part.
     for (const rcpt of envelope.rcptTo) form.append("to", rcpt);
     // A file part carries the bytes as they are; a text field would be re-encoded as UTF-8.
-    form.append("message", new File([raw], "message.eml", { type: "message/rfc822" }));
+    // The prefix and the stored message as two blob parts: joined on the wire, not in memory.
+    const parts = prefix ? [prefix, raw] : [raw];
+    form.append("message", new File(parts, "message.eml", { type: "message/rfc822" }));
 
     let status: RecipientStatus;
     let reply: string;
+    let retryAfter: number | undefined;
     try {
       const response = await doFetch(endpoint, {
         method: "POST",
@@ -105,6 +152,8 @@ export function createMailgunRelay(
       const detail = await detailOf(response);
       status = statusOf(response.status);
       reply = replyFor(response.status, detail.id ? `${detail.text} id=${detail.id}` : detail.text);
+      if (status === "temporary") retryAfter = retryAfterSeconds(response.headers.get("retry-after"));
+      if (retryAfter !== undefined) reply += ` (Retry-After ${retryAfter} s)`;
     } catch (error) {
       status = "temporary";
       const timedOut = error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError");
@@ -113,8 +162,27 @@ export function createMailgunRelay(
         : `451 4.4.1 Mailgun: request failed: ${error instanceof Error ? error.message : String(error)}`;
     }
     log({ stage: "deliver", unit: "mailgun-relay", outcome: status, recipients: envelope.rcptTo.length, reply });
-    return envelope.rcptTo.map((rcpt) => ({ rcpt, status, reply }));
+    return envelope.rcptTo.map((rcpt) => ({
+      rcpt,
+      status,
+      reply,
+      ...(retryAfter !== undefined ? { retryAfterSeconds: retryAfter } : {}),
+    }));
   }
 
-  return { name: "mailgun", maxRecipients: MAILGUN_MAX_RECIPIENTS, maxMessageBytes: MAILGUN_MAX_MESSAGE_BYTES, send };
+  const base = {
+    name: "mailgun",
+    maxRecipients: MAILGUN_MAX_RECIPIENTS,
+    maxMessageBytes: MAILGUN_MAX_MESSAGE_BYTES,
+    acceptsPrefix: true,
+  };
+  function openScope(budget: ConnectionBudget = new ConnectionBudget()): ScopedRelay {
+    const gate = new RequestGate(MAILGUN_CONCURRENCY, budget);
+    return {
+      ...base,
+      send: (envelope, raw, prefix) => gate.run(() => send(envelope, raw, prefix)),
+      close: async () => {},
+    };
+  }
+  return { ...base, send, openScope };
 }

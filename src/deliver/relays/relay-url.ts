@@ -34,7 +34,7 @@ function parseSmtp(url: URL, security: "starttls" | "tls" | "none", heloName: st
   const host = url.hostname.toLowerCase().replace(/^\[|\]$/g, "");
   if (!host) fail(`${scheme}:// needs a host, e.g. ${scheme}://user:pass@smtp.example.net`);
   if (url.pathname !== "" && url.pathname !== "/") fail(`${scheme}:// takes no path (got "${url.pathname}")`);
-  onlyParams(url, ["helo"]);
+  onlyParams(url, ["helo", "sessions", "messages", "idle", "errors"]);
   const defaultPort = security === "tls" ? 465 : security === "starttls" ? 587 : undefined;
   const port = url.port ? Number(url.port) : defaultPort;
   if (port === undefined) fail("smtp:// needs an explicit port, e.g. smtp://127.0.0.1:2525");
@@ -59,6 +59,7 @@ function parseSmtp(url: URL, security: "starttls" | "tls" | "none", heloName: st
   const helo = url.searchParams.get("helo") ?? heloName;
   if (!/^[A-Za-z0-9.-]+$|^\[[0-9A-Fa-f:.]+\]$/.test(helo))
     fail(`helo name "${helo}" is not a host name or address literal`);
+  const sessions = sessionParams(url);
   return {
     kind: "smtp",
     host,
@@ -66,6 +67,32 @@ function parseSmtp(url: URL, security: "starttls" | "tls" | "none", heloName: st
     security,
     heloName: helo,
     ...(username !== undefined ? { username, password } : {}),
+    ...(sessions ? { sessions } : {}),
+  };
+}
+
+/**
+ * `?sessions=N` (open at once), `?messages=N` (per session), `?idle=S` (seconds before closing),
+ * `?errors=N` (error replies before a fresh session).
+ */
+function sessionParams(url: URL): Extract<RelayConfig, { kind: "smtp" }>["sessions"] {
+  const positive = (name: string, max: number): number | undefined => {
+    const text = url.searchParams.get(name);
+    if (text === null) return undefined;
+    const value = Number(text);
+    if (!Number.isInteger(value) || value < 1 || value > max) fail(`?${name}= must be a whole number from 1 to ${max}`);
+    return value;
+  };
+  const maxSessions = positive("sessions", 6);
+  const maxMessages = positive("messages", 10_000);
+  const idle = positive("idle", 300);
+  const maxErrors = positive("errors", 1000);
+  if ([maxSessions, maxMessages, idle, maxErrors].every((v) => v === undefined)) return undefined;
+  return {
+    ...(maxErrors !== undefined ? { maxErrors } : {}),
+    ...(maxSessions !== undefined ? { maxSessions } : {}),
+    ...(maxMessages !== undefined ? { maxMessages } : {}),
+    ...(idle !== undefined ? { idleMs: idle * 1000 } : {}),
   };
 }
 

@@ -1,18 +1,23 @@
 /**
- * The SMTP submission relay: one connection per `send`, over `cloudflare:sockets` (the only TCP
- * API in Workers). Implicit TLS for smtps:// (port 465, RFC 8314), STARTTLS for smtp+starttls://
- * (port 587, RFC 3207), plain only for loopback test sinks. The protocol steps live in ./smtp/.
+ * The SMTP submission relay over `cloudflare:sockets` (the only TCP API in Workers). Implicit TLS
+ * for smtps:// (port 465, RFC 8314), STARTTLS for smtp+starttls:// (port 587, RFC 3207), plain
+ * only for loopback test sinks. The protocol steps live in ./smtp/.
+ *
+ * `send` alone opens a session, runs the transaction and QUITs. Through `openScope` (one per
+ * invocation), sends share a pool of sessions: AUTH once per session, transactions back to back,
+ * pipelined when the server offers PIPELINING.
  */
 import { connect as socketsConnect } from "cloudflare:sockets";
-import { log } from "../../core/log";
-import type { Envelope, RecipientOutcome, Relay } from "../relay";
+import { ConnectionBudget } from "../connection-budget";
+import type { Envelope, RecipientOutcome, Relay, ScopedRelay } from "../relay";
 import type { RelayConfig } from "./config";
-import { type ConnectFn, SmtpConnection } from "./smtp/connection";
-import { SmtpSessionError } from "./smtp/errors";
-import { openSession } from "./smtp/session";
+import type { ConnectFn } from "./smtp/connection";
+import { DEFAULT_SESSION_LIMITS, type SessionLimits, SessionPool } from "./smtp/pool";
+import { PooledSession } from "./smtp/pooled-session";
+import { sendThroughPool } from "./smtp/send";
 import { DEFAULT_SMTP_TIMEOUTS, type SmtpTimeouts } from "./smtp/timeouts";
-import { runTransaction } from "./smtp/transaction";
 
+export { DEFAULT_SESSION_LIMITS, type SessionLimits } from "./smtp/pool";
 export type { SmtpTimeouts } from "./smtp/timeouts";
 export { DEFAULT_SMTP_TIMEOUTS } from "./smtp/timeouts";
 
@@ -28,60 +33,59 @@ export interface SmtpRelayOptions {
   connect?: ConnectFn;
 }
 
-const SECURE_TRANSPORT = { tls: "on", starttls: "starttls", none: "off" } as const;
-
-export function createSmtpRelay(config: Extract<RelayConfig, { kind: "smtp" }>, options: SmtpRelayOptions = {}): Relay {
-  const timeouts: SmtpTimeouts = { ...DEFAULT_SMTP_TIMEOUTS, ...options.timeouts };
-  const connect = options.connect ?? socketsConnect;
-
-  async function send(envelope: Envelope, raw: Uint8Array): Promise<RecipientOutcome[]> {
-    if (envelope.rcptTo.length === 0) return [];
-    const outcomes: (RecipientOutcome | undefined)[] = envelope.rcptTo.map(() => undefined);
-    let conn: SmtpConnection | undefined;
-    try {
-      const sessionDeadline = Date.now() + timeouts.session;
-      conn = await SmtpConnection.open(
-        connect,
-        config.host,
-        config.port,
-        SECURE_TRANSPORT[config.security],
-        Math.min(timeouts.connect, timeouts.session),
-      );
-      conn.limitSession(sessionDeadline);
-      const caps = await openSession(conn, config, timeouts);
-      await runTransaction(conn, caps, envelope, raw, timeouts, outcomes);
-      // RFC 5321 section 4.1.1.10: end the session with QUIT. The outcomes are settled already,
-      // so a QUIT that fails or times out changes nothing.
-      await conn.command("QUIT", "QUIT", timeouts.quit).catch(() => undefined);
-    } catch (error) {
-      if (!(error instanceof SmtpSessionError)) throw error;
-      envelope.rcptTo.forEach((rcpt, i) => {
-        outcomes[i] ??= { rcpt, status: error.status, reply: error.reply };
-      });
-    } finally {
-      await conn?.close(timeouts.close);
-    }
-    // runTransaction settles every recipient or throws; the fallback only guards that invariant.
-    const settled = outcomes.map(
-      (o, i) =>
-        o ?? { rcpt: envelope.rcptTo[i]!, status: "temporary" as const, reply: "451 4.3.0 Facteur: no reply recorded" },
-    );
-    log({
-      stage: "deliver",
-      unit: "smtp-relay",
-      outcome: summarise(settled),
-      relay: `${config.host}:${config.port}`,
-      sent: settled.filter((o) => o.status === "sent").length,
-      temporary: settled.filter((o) => o.status === "temporary").length,
-      permanent: settled.filter((o) => o.status === "permanent").length,
-    });
-    return settled;
-  }
-
-  return { name: "smtp", maxRecipients: SMTP_MAX_RECIPIENTS, send };
+export interface ScopedSmtpRelay extends ScopedRelay {
+  /** Sessions opened and reuses, for tests and the benchmark. */
+  readonly stats: { opened: number; reused: number };
 }
 
-function summarise(outcomes: RecipientOutcome[]): string {
-  const kinds = new Set(outcomes.map((o) => o.status));
-  return kinds.size === 1 ? [...kinds][0]! : "mixed";
+export interface SmtpRelay extends Relay {
+  openScope(budget?: ConnectionBudget): ScopedSmtpRelay;
+}
+
+export function createSmtpRelay(
+  config: Extract<RelayConfig, { kind: "smtp" }>,
+  options: SmtpRelayOptions = {},
+): SmtpRelay {
+  const timeouts: SmtpTimeouts = { ...DEFAULT_SMTP_TIMEOUTS, ...options.timeouts };
+  const connect = options.connect ?? socketsConnect;
+  const limits: SessionLimits = { ...DEFAULT_SESSION_LIMITS, ...config.sessions };
+  const label = `${config.host}:${config.port}`;
+  const newPool = (sessionLimits: SessionLimits, budget: ConnectionBudget) =>
+    new SessionPool(() => PooledSession.open(config, timeouts, connect), sessionLimits, budget, label);
+
+  async function send(envelope: Envelope, raw: Uint8Array, prefix?: Uint8Array): Promise<RecipientOutcome[]> {
+    const pool = newPool({ ...limits, maxSessions: 1 }, new ConnectionBudget(1));
+    try {
+      return await sendThroughPool(pool, envelope, parts(raw, prefix));
+    } finally {
+      await pool.close();
+    }
+  }
+
+  function openScope(budget: ConnectionBudget = new ConnectionBudget()): ScopedSmtpRelay {
+    const pool = newPool(limits, budget);
+    return {
+      name: "smtp",
+      maxRecipients: SMTP_MAX_RECIPIENTS,
+      stats: pool.stats,
+      acceptsPrefix: true,
+      send: (envelope, raw, prefix) => sendThroughPool(pool, envelope, parts(raw, prefix)),
+      close: () => pool.close(),
+    };
+  }
+
+  return { name: "smtp", maxRecipients: SMTP_MAX_RECIPIENTS, acceptsPrefix: true, send, openScope };
+}
+
+/**
+ * The message as parts sent one after the other. The prefix (header lines) must end with a line
+ * break to be sent on its own; otherwise it is joined to the message, as the consumer would.
+ */
+function parts(raw: Uint8Array, prefix?: Uint8Array): Uint8Array[] {
+  if (!prefix || prefix.length === 0) return [raw];
+  if (prefix[prefix.length - 1] === 0x0a) return [prefix, raw];
+  const joined = new Uint8Array(prefix.length + raw.length);
+  joined.set(prefix);
+  joined.set(raw, prefix.length);
+  return [joined];
 }

@@ -15,10 +15,21 @@ export interface SmtpCapabilities {
   startTls: boolean;
   /** RFC 4954: SASL mechanisms offered, upper-cased. */
   auth: string[];
+  /** RFC 2920: commands may be sent in groups without waiting for each reply. */
+  pipelining: boolean;
+  /** RFC 3030: BDAT, which carries the message without dot-stuffing. */
+  chunking: boolean;
 }
 
 /** What a server that only answered HELO (no extensions) supports. */
-export const NO_CAPABILITIES: SmtpCapabilities = { eightBitMime: false, smtpUtf8: false, startTls: false, auth: [] };
+export const NO_CAPABILITIES: SmtpCapabilities = {
+  eightBitMime: false,
+  smtpUtf8: false,
+  startTls: false,
+  auth: [],
+  pipelining: false,
+  chunking: false,
+};
 
 export function parseEhlo(reply: SmtpReply): SmtpCapabilities {
   const caps: SmtpCapabilities = { ...NO_CAPABILITIES, auth: [] };
@@ -34,6 +45,10 @@ export function parseEhlo(reply: SmtpReply): SmtpCapabilities {
       caps.smtpUtf8 = true;
     } else if (name === "STARTTLS") {
       caps.startTls = true;
+    } else if (name === "PIPELINING") {
+      caps.pipelining = true;
+    } else if (name === "CHUNKING") {
+      caps.chunking = true;
     } else if (name === "AUTH" || name.startsWith("AUTH=")) {
       // "AUTH=PLAIN LOGIN" is the pre-standard form some servers still send beside "AUTH".
       const inline = name.startsWith("AUTH=") ? [name.slice(5)] : [];

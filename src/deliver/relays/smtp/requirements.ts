@@ -5,7 +5,8 @@
  */
 import { findHeaderEnd } from "../../../mail/header-section";
 import type { Envelope } from "../../relay";
-import { hasEightBitBytes, smtpMessageSize } from "./dot-stuff";
+import { bdatSize } from "./data-blocks";
+import { hasEightBitBytes } from "./dot-stuff";
 import type { SmtpCapabilities } from "./ehlo";
 
 /** RFC 5321 section 4.5.3.1.3: a path (address with its angle brackets) is at most 256 octets. */
@@ -52,7 +53,17 @@ function headerSection(raw: Uint8Array): Uint8Array {
   return raw.subarray(0, findHeaderEnd(raw)?.fieldsEnd ?? raw.length);
 }
 
-export function planTransaction(caps: SmtpCapabilities, envelope: Envelope, raw: Uint8Array): TransactionPlan {
+/**
+ * `message` is the message, or its parts in order (header lines to put in front, then the stored
+ * message): each part but the last is header lines ending in a line break.
+ */
+export function planTransaction(
+  caps: SmtpCapabilities,
+  envelope: Envelope,
+  message: Uint8Array | Uint8Array[],
+): TransactionPlan {
+  const parts = Array.isArray(message) ? message : [message];
+  const raw = parts[parts.length - 1] ?? new Uint8Array(0);
   const refused = new Map<number, string>();
   const mailParameters: string[] = [];
 
@@ -61,7 +72,8 @@ export function planTransaction(caps: SmtpCapabilities, envelope: Envelope, raw:
     return { mailParameters, refused, refuseAll: `501 5.1.7 Facteur: the envelope sender ${fromProblem}` };
   }
 
-  const size = smtpMessageSize(raw);
+  // RFC 1870 section 3: the size once line ends are CRLF (the stored bytes when already canonical).
+  const size = bdatSize(parts);
   if (caps.size !== undefined) {
     if (caps.size > 0 && size > caps.size) {
       return {
@@ -73,7 +85,7 @@ export function planTransaction(caps: SmtpCapabilities, envelope: Envelope, raw:
     mailParameters.push(`SIZE=${size}`);
   }
 
-  if (hasEightBitBytes(raw)) {
+  if (parts.some(hasEightBitBytes)) {
     if (!caps.eightBitMime) {
       return {
         mailParameters,
@@ -89,7 +101,10 @@ export function planTransaction(caps: SmtpCapabilities, envelope: Envelope, raw:
   // headers (RFC 6532) when offered; it is not sent otherwise, so plain mail stays plain downstream.
   const asciiSender = isAscii(envelope.mailFrom);
   const anyUtf8Rcpt = envelope.rcptTo.some((rcpt) => !isAscii(rcpt));
-  if (caps.smtpUtf8 && (!asciiSender || anyUtf8Rcpt || hasEightBitBytes(headerSection(raw)))) {
+  if (
+    caps.smtpUtf8 &&
+    (!asciiSender || anyUtf8Rcpt || parts.slice(0, -1).some(hasEightBitBytes) || hasEightBitBytes(headerSection(raw)))
+  ) {
     mailParameters.push("SMTPUTF8");
   }
   if (!caps.smtpUtf8 && !asciiSender) {
