@@ -1835,6 +1835,120 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/domains/{domain}/sync": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Bring Cloudflare in step: DNS records, destination addresses, Email Routing (needs CLOUDFLARE_API_TOKEN) */
+        post: {
+            parameters: {
+                query?: {
+                    /** @description true: return the plan, change nothing */
+                    dry_run?: "true" | "false";
+                };
+                header?: never;
+                path: {
+                    /** @description Domain name; IDNA names are stored as A-labels */
+                    domain: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description What was found, planned and (unless dry_run) applied */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SyncReport"];
+                    };
+                };
+                /** @description Invalid input; `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, unknown or revoked credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The credentials do not cover this route or domain */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such resource */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description CLOUDFLARE_API_TOKEN is not set */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": unknown;
+                    };
+                };
+                /** @description Body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unsupported content type */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many failed authentications or messages; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/export": {
         parameters: {
             query?: never;
@@ -4878,6 +4992,13 @@ export interface components {
             /** @description Verified in the Cloudflare account: forward() reaches it */
             verified: boolean;
         };
+        DestinationChange: {
+            /** @enum {string} */
+            action: "create" | "mark-verified" | "mark-unverified" | "pending" | "keep" | "over-limit";
+            note?: string;
+        } & {
+            [key: string]: unknown;
+        };
         DestinationPage: {
             items: components["schemas"]["Destination"][];
             /** @description Pass as `cursor` for the next page; null on the last */
@@ -4901,6 +5022,13 @@ export interface components {
             domain: string;
             keys: components["schemas"]["DkimKey"][];
             records: components["schemas"]["DnsRecord"][];
+        };
+        DnsChange: {
+            /** @enum {string} */
+            action: "create" | "update" | "delete" | "keep" | "conflict" | "email-routing-dns";
+            note?: string;
+        } & {
+            [key: string]: unknown;
         };
         DnsRecord: {
             /** @description Exact record content (TXT: one string; split at 255 octets if your DNS host requires) */
@@ -5220,6 +5348,13 @@ export interface components {
             name: string;
             password: string;
         };
+        RoutingChange: {
+            /** @enum {string} */
+            action: "enable" | "set-catch-all" | "keep" | "conflict";
+            note?: string;
+        } & {
+            [key: string]: unknown;
+        };
         SendMessage: {
             /** @default [] */
             attachments: {
@@ -5284,6 +5419,40 @@ export interface components {
             items: components["schemas"]["Suppression"][];
             /** @description Pass as `cursor` for the next page; null on the last */
             next_cursor: string | null;
+        };
+        SyncReport: {
+            /** @description Changes made; 0 on a dry run */
+            applied: number;
+            destinations: (components["schemas"]["DestinationChange"] & ({
+                address: string;
+            } & {
+                [key: string]: unknown;
+            }))[];
+            dns: (components["schemas"]["DnsChange"] & ({
+                content: string;
+                current?: string;
+                id?: string;
+                name: string;
+                /** @enum {string} */
+                type: "TXT" | "MX";
+            } & {
+                [key: string]: unknown;
+            }))[];
+            domain: string;
+            dry_run: boolean;
+            errors: {
+                message: string;
+                /** @enum {string} */
+                section: "zone" | "dns" | "destinations" | "routing";
+                status: number | null;
+            }[];
+            routing: (components["schemas"]["RoutingChange"] & ({
+                what: string;
+            } & {
+                [key: string]: unknown;
+            }))[];
+            warnings: string[];
+            zone_id: string | null;
         };
         Token: {
             /**

@@ -46,7 +46,8 @@ export async function startCloudflareMock() {
     const key = `${req.method} ${path}`;
     const fail = (status, code, message, headers) =>
       send(status, { success: false, errors: [{ code, message }], messages: [], result: null }, headers);
-    if (req.headers.authorization !== `Bearer ${state.token ?? CLOUDFLARE_TOKEN}`) return fail(403, 9109, "Invalid access token");
+    if (req.headers.authorization !== `Bearer ${state.token ?? CLOUDFLARE_TOKEN}`)
+      return fail(403, 9109, "Invalid access token");
     const limited = (state.rateLimitOnce ?? []).find((rule) => matches(rule, key));
     if (limited) {
       state.rateLimitOnce = state.rateLimitOnce.filter((r) => r !== limited);
@@ -63,23 +64,44 @@ export async function startCloudflareMock() {
         errors: [],
         messages: [],
         result: slice,
-        result_info: { page, per_page: perPage, count: slice.length, total_count: items.length, total_pages: Math.ceil(items.length / perPage) },
+        result_info: {
+          page,
+          per_page: perPage,
+          count: slice.length,
+          total_count: items.length,
+          total_pages: Math.ceil(items.length / perPage),
+        },
       });
     };
-    let m;
-    if (req.method === "GET" && path === "/zones") return list(state.zones.filter((z) => !query.name || z.name === query.name));
-    if ((m = path.match(/^\/zones\/([^/]+)(\/.*)?$/))) {
+    let m = null;
+    const on = (re) => {
+      m = path.match(re);
+      return m;
+    };
+    if (req.method === "GET" && path === "/zones")
+      return list(state.zones.filter((z) => !query.name || z.name === query.name));
+    if (on(/^\/zones\/([^/]+)(\/.*)?$/)) {
       const zone = m[1];
       const rest = m[2] ?? "";
-      if (!state.zones.some((z) => z.id === zone)) return fail(404, 7003, "Could not route to /zones/..., perhaps your object identifier is invalid?");
-      const records = (state.records[zone] ??= []);
+      if (!state.zones.some((z) => z.id === zone))
+        return fail(404, 7003, "Could not route to /zones/..., perhaps your object identifier is invalid?");
+      state.records[zone] ??= [];
+      const records = state.records[zone];
       if (rest === "/dns_records" && req.method === "GET") return list(records);
       if (rest === "/dns_records" && req.method === "POST") {
-        const record = { id: randomUUID().replaceAll("-", ""), proxied: false, ttl: 1, ...body, created_on: new Date().toISOString() };
+        const record = {
+          id: randomUUID().replaceAll("-", ""),
+          proxied: false,
+          ttl: 1,
+          ...body,
+          created_on: new Date().toISOString(),
+        };
         records.push(record);
         return ok(record);
       }
-      if ((m = rest.match(/^\/dns_records\/([^/]+)$/))) {
+      const recordMatch = rest.match(/^\/dns_records\/([^/]+)$/);
+      if (recordMatch) {
+        m = recordMatch;
         const index = records.findIndex((r) => r.id === m[1]);
         if (index < 0) return fail(404, 81044, "Record does not exist.");
         if (req.method === "DELETE") {
@@ -89,7 +111,14 @@ export async function startCloudflareMock() {
         records[index] = req.method === "PUT" ? { id: m[1], ...body } : { ...records[index], ...body };
         return ok(records[index]);
       }
-      const settings = (state.settings[zone] ??= { id: zone, name: state.zones.find((z) => z.id === zone).name, enabled: false, status: "unconfigured", tag: zone });
+      state.settings[zone] ??= {
+        id: zone,
+        name: state.zones.find((z) => z.id === zone).name,
+        enabled: false,
+        status: "unconfigured",
+        tag: zone,
+      };
+      const settings = state.settings[zone];
       if (rest === "/email/routing" && req.method === "GET") return ok(settings);
       if (rest === "/email/routing/enable" && req.method === "POST") {
         Object.assign(settings, { enabled: true, status: "ready" });
@@ -97,23 +126,45 @@ export async function startCloudflareMock() {
       }
       if (rest === "/email/routing/dns" && req.method === "POST") {
         for (const [i, host] of ["route1", "route2", "route3"].entries()) {
-          records.push({ id: randomUUID().replaceAll("-", ""), type: "MX", name: settings.name, content: `${host}.mx.cloudflare.net`, priority: [13, 86, 24][i], ttl: 1 });
+          records.push({
+            id: randomUUID().replaceAll("-", ""),
+            type: "MX",
+            name: settings.name,
+            content: `${host}.mx.cloudflare.net`,
+            priority: [13, 86, 24][i],
+            ttl: 1,
+          });
         }
         return ok(settings);
       }
       if (rest === "/email/routing/rules" && req.method === "GET") return list(state.rules[zone] ?? []);
       if (rest === "/email/routing/rules/catch_all") {
-        state.catchAll[zone] ??= { id: "catchall", tag: "catchall", name: "", enabled: true, matchers: [{ type: "all" }], actions: [{ type: "drop" }] };
+        state.catchAll[zone] ??= {
+          id: "catchall",
+          tag: "catchall",
+          name: "",
+          enabled: true,
+          matchers: [{ type: "all" }],
+          actions: [{ type: "drop" }],
+        };
         if (req.method === "PUT") Object.assign(state.catchAll[zone], body);
         return ok(state.catchAll[zone]);
       }
     }
-    if ((m = path.match(/^\/accounts\/([^/]+)\/email\/routing\/addresses$/))) {
-      const addresses = (state.addresses[m[1]] ??= []);
+    if (on(/^\/accounts\/([^/]+)\/email\/routing\/addresses$/)) {
+      state.addresses[m[1]] ??= [];
+      const addresses = state.addresses[m[1]];
       if (req.method === "GET") return list(addresses);
       if (req.method === "POST") {
         if (addresses.some((a) => a.email === body.email)) return fail(400, 2032, "Destination address already exists");
-        const address = { id: randomUUID().replaceAll("-", ""), tag: randomUUID(), email: body.email, verified: null, created: new Date().toISOString(), modified: new Date().toISOString() };
+        const address = {
+          id: randomUUID().replaceAll("-", ""),
+          tag: randomUUID(),
+          email: body.email,
+          verified: null,
+          created: new Date().toISOString(),
+          modified: new Date().toISOString(),
+        };
         addresses.push(address);
         return ok(address);
       }
