@@ -20,6 +20,7 @@ import {
 import { fingerprint } from "./deploy/fingerprint.mjs";
 import { buildPlan, printPlan, QUEUE_RETENTION_SECONDS, unknownPlan } from "./deploy/plan.mjs";
 import { probeAuth, probeDatabase, probeRouting, probeSecrets } from "./deploy/probe.mjs";
+import { registerDomains } from "./deploy/register.mjs";
 import { printLeft } from "./deploy/report.mjs";
 import { writeSecretsFile } from "./deploy/secrets.mjs";
 import { WranglerError, wranglerRunner } from "./deploy/wrangler.mjs";
@@ -99,7 +100,7 @@ const todo = steps.filter((s) => s.action && !s.blocker);
 if (todo.length === 0) {
   save();
   log("\nNothing to change: everything is already in place.");
-  printLeft({ wrangler, config, blocked, log });
+  printLeft({ wrangler, config, blocked, registered: await register(null), log });
   process.exit(0);
 }
 if (dryRun) {
@@ -115,6 +116,7 @@ const run = (what, command) => {
 };
 const secretsFile = join(dirname(deployConfigPath), `secrets-${process.pid}.json`);
 let generated = {};
+let tokenSet = false;
 try {
   for (const step of todo) {
     if (step.id === "d1") {
@@ -137,7 +139,9 @@ try {
       }
       try {
         const result = run(step.title, command);
-        config.url = result.stdout.match(/https:\/\/\S+\.workers\.dev/)?.[0] ?? config.url;
+        // wrangler prints the Worker's URL under "Deployed <name> triggers".
+        const deployed = result.stdout.slice(result.stdout.indexOf("Deployed"));
+        config.url = deployed.match(/https?:\/\/[^\s/]+/)?.[0] ?? config.url;
         save();
       } finally {
         rmSync(secretsFile, { force: true });
@@ -153,12 +157,21 @@ try {
   process.exit(1);
 }
 log("\nDone.");
-printLeft({ wrangler, config, blocked, log });
+printLeft({ wrangler, config, blocked, registered: await register(tokenSet ? generated.ADMIN_TOKEN : null), log });
+
+/** With a token (the one just generated, or FACTEUR_TOKEN), each domain is registered through the API. */
+async function register(newToken) {
+  const token = newToken ?? process.env.FACTEUR_TOKEN;
+  const url = process.env.FACTEUR_URL ?? config.url;
+  if (!token || !url || routedDomains.length === 0) return {};
+  return registerDomains({ url, token, domains: routedDomains });
+}
 
 /** ADMIN_TOKEN is shown once, and only when Cloudflare has it (even if the deploy failed after the upload). */
 function announceToken() {
   if (!generated.ADMIN_TOKEN) return;
   const now = probeSecrets(wrangler, deployConfigPath);
   if (!now.names.includes("ADMIN_TOKEN")) return;
+  tokenSet = true;
   log(`\nADMIN_TOKEN (shown once, keep it in a password manager): ${generated.ADMIN_TOKEN}`);
 }

@@ -214,7 +214,7 @@ if (command === "whoami") {
       : "Email Routing rules are up to date.",
   );
   out(
-    `Deployed facteur triggers (1.02 sec)\n  https://facteur.ops-example.workers.dev\n  schedule: */15 * * * *\nCurrent Version ID: ${state.worker.version.id}`,
+    `Deployed facteur triggers (1.02 sec)\n  ${process.env.FAKE_WORKER_URL ?? "https://facteur.ops-example.workers.dev"}\n  schedule: */15 * * * *\nCurrent Version ID: ${state.worker.version.id}`,
   );
 } else {
   fail(`Unknown arguments: ${argv.join(" ")}`);

@@ -1,6 +1,6 @@
 // Runs scripts/deploy.mjs with the stand-in wrangler (fake-wrangler.mjs) first on PATH, against an
 // account kept in a JSON file, and hands back what it printed, its exit code and wrangler's calls.
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
@@ -54,27 +54,30 @@ export function sandbox(account: Account) {
     account: (): Account => JSON.parse(readFileSync(statePath, "utf8")),
     setAccount: (next: Account) => writeFileSync(statePath, JSON.stringify(next)),
     config: () => (existsSync(configPath) ? JSON.parse(readFileSync(configPath, "utf8")) : null),
-    run(args: string[], env: Record<string, string> = {}): Run {
+    async run(args: string[], env: Record<string, string> = {}): Promise<Run> {
       const logPath = join(dir, "calls.jsonl");
-      const result = spawnSync(
-        process.execPath,
-        [join(root, "scripts", "deploy.mjs"), "--config", configPath, ...args],
-        {
-          cwd: root,
-          encoding: "utf8",
-          env: {
-            PATH: `${bin}${delimiter}${process.env.PATH}`,
-            HOME: dir,
-            FAKE_WRANGLER_STATE: statePath,
-            FAKE_WRANGLER_LOG: logPath,
-            ...env,
-          } as unknown as NodeJS.ProcessEnv,
-        },
-      );
+      const child = spawn(process.execPath, [join(root, "scripts", "deploy.mjs"), "--config", configPath, ...args], {
+        cwd: root,
+        env: {
+          PATH: `${bin}${delimiter}${process.env.PATH}`,
+          HOME: dir,
+          FAKE_WRANGLER_STATE: statePath,
+          FAKE_WRANGLER_LOG: logPath,
+          FACTEUR_DEPLOY_RETRY_MS: "10",
+          // Port 9 (discard) refuses at once: registration fails fast unless a test starts a fake Worker.
+          FAKE_WORKER_URL: "http://127.0.0.1:9",
+          ...env,
+        } as unknown as NodeJS.ProcessEnv,
+      });
+      let stdout = "";
+      let stderr = "";
+      child.stdout.on("data", (d) => (stdout += d));
+      child.stderr.on("data", (d) => (stderr += d));
+      const status = await new Promise<number>((resolve) => child.on("exit", (code) => resolve(code ?? -1)));
       const lines = existsSync(logPath) ? readFileSync(logPath, "utf8").trim().split("\n").filter(Boolean) : [];
       const calls = lines.slice(logLines).map((line) => JSON.parse(line).args as string[]);
       logLines = lines.length;
-      return { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr, calls };
+      return { status, stdout, stderr, calls };
     },
   };
 }
