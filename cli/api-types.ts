@@ -5196,6 +5196,7 @@ export interface components {
         };
         List: {
             address: string;
+            /** Format: uri */
             archive_url: string | null;
             bounce_quiet_days: number;
             bounce_threshold: number;
@@ -5206,15 +5207,19 @@ export interface components {
             created_at: string;
             description: string | null;
             dmarc_always_domains: string[];
-            dmarc_mode: string;
+            /** @enum {string} */
+            dmarc_mode: "auto" | "munge" | "wrap" | "none";
             domain: string;
             enabled: boolean;
             hold_days: number;
             max_message_bytes: number;
             name: string;
-            non_member_action: string;
-            policy: string;
-            reply_to: string;
+            /** @enum {string} */
+            non_member_action: "hold" | "reject" | "discard";
+            /** @enum {string} */
+            policy: "open" | "members" | "moderated" | "announce";
+            /** @enum {string} */
+            reply_to: "list" | "author" | "none";
             subject_prefix: string | null;
             /**
              * Format: date-time

@@ -4,7 +4,8 @@
  * MANAGED; only those are ever updated or deleted. A record someone else made is left as it is and,
  * when it does not do what Facteur needs, reported as a conflict with the exact fix.
  */
-import { type DkimKey, dkimTxt, EMAIL_ROUTING_MX } from "../credentials/dkim-keys";
+import { dkimTxt, EMAIL_ROUTING_MX } from "../credentials/dkim-keys";
+import type { DkimKey } from "../store/dkim-keys";
 
 export const MANAGED = "facteur: managed";
 

@@ -4,8 +4,8 @@
  * section reads, plans, then (unless dry run) applies its changes; a section that fails (a token
  * without that permission: 403) is reported and the others still run.
  */
-import { listDkimKeys } from "../credentials/dkim-keys";
-import { upsertDestination } from "../store/domains";
+import { upsertDestination } from "../store/destinations";
+import { listDkimKeys } from "../store/dkim-keys";
 import { findSyncDomain, listDestinationStates, listServedAddresses } from "../store/sync-inputs";
 import { type CloudflareClient, cloudflareClient } from "./client";
 import { type DestinationChange, planDestinations } from "./plan-destinations";

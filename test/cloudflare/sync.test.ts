@@ -4,7 +4,7 @@
  */
 import { env } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
-import { syncCloudflare } from "../../src/cloudflare/sync-sweep";
+import { syncCloudflare } from "../../src/sweeps/sync-cloudflare";
 import { call } from "../api/helpers";
 import { accountState, mock, mutations, requests, resetAccount, syncEnv, ZONE } from "./helpers";
 

@@ -2,9 +2,10 @@
  * The cron's Cloudflare sync: every enabled domain, applied, when CLOUDFLARE_API_TOKEN is set.
  * Without the token it does nothing (sync is optional). Warnings and section errors are logged.
  */
+
+import { type SyncEnv, syncClient, syncDomain } from "../cloudflare/sync";
 import { log } from "../core/log";
 import { listSyncDomains } from "../store/sync-inputs";
-import { type SyncEnv, syncClient, syncDomain } from "./sync";
 
 export const syncCloudflare = {
   name: "sync-cloudflare",
