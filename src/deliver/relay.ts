@@ -2,6 +2,7 @@
  * The one interface every outbound relay implements (SMTP submission, Cloudflare send_email,
  * Mailgun raw MIME, the dev capture relay). The queue consumer only ever sees this.
  */
+import type { DeliveryOrigin } from "../core/jobs";
 
 /** SMTP envelope (RFC 5321 section 2.3.1). An empty `mailFrom` is the null reverse-path `<>`. */
 export interface Envelope {
@@ -35,4 +36,6 @@ export interface Relay {
    * outcomes. Throws only on a programming error.
    */
   send(envelope: Envelope, raw: Uint8Array): Promise<RecipientOutcome[]>;
+  /** Why this relay will not carry mail of this origin (its provider's policy), or null. */
+  refusesOrigin?(origin: DeliveryOrigin): string | null;
 }

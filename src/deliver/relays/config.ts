@@ -23,6 +23,6 @@ export type RelayConfig =
       /** Name sent in EHLO. */
       heloName: string;
     }
-  | { kind: "cloudflare" }
+  | { kind: "cloudflare"; allowLists?: boolean }
   | { kind: "mailgun"; apiKey: string; domain: string; baseUrl: string }
   | { kind: "capture" };
