@@ -45,7 +45,7 @@ const LAYERS = {
   // What a domain publishes in DNS against what Facteur expects (MTA-STS policy, health check).
   health: ["core", "mail", "dns", "store", "credentials"],
   // Cloudflare's own API (DNS records, Email Routing): read from D1, write to Cloudflare.
-  cloudflare: ["core", "mail", "store", "credentials"],
+  cloudflare: ["core", "mail", "dns", "store", "credentials", "health"],
   sweeps: STAGES,
   runners: STAGES,
   api: [...STAGES, "reports", "health"],

@@ -32,7 +32,7 @@ export function printLeft({ wrangler, config, blocked, registered = {}, log }) {
     }
     lines.push(`       TXT  ${domain}  v=spf1 include:_spf.mx.cloudflare.net include:<your relay's SPF> ~all`);
     lines.push(`       TXT  <selector>._domainkey.${domain}  the value from GET ${url}/api/v1/domains/${domain}/dkim`);
-    lines.push(`       TXT  _dmarc.${domain}  v=DMARC1; p=none; rua=mailto:dmarc@${domain}`);
+    lines.push(`       TXT  _dmarc.${domain}  v=DMARC1; p=none; rua=mailto:dmarc-reports@${domain}`);
   }
   if (config.domains.length === 0) {
     lines.push("No domain is configured: npm run deploy -- --domain example.com routes its mail to Facteur.");

@@ -36,6 +36,10 @@ export interface DnsInputs {
   /** The outbound relay's SPF include (RFC 7208 section 5.2), when it has one. */
   relayInclude: string | null;
   records: ZoneRecord[];
+  /** Where DMARC aggregate reports reach Facteur (the domain's report address, health/records.ts). */
+  dmarcRua: string;
+  /** The _mta-sts and _smtp._tls records, when the domain has them enabled. */
+  reporting: { name: string; content: string }[];
 }
 
 /** Cloudflare may return TXT content quoted, and split into 255-octet strings (RFC 1035 3.3.14). */
@@ -56,9 +60,9 @@ export function spfFor(relayInclude: string | null): string {
   return `v=spf1 ${includes.map((i) => `include:${i}`).join(" ")} ~all`;
 }
 
-export function dmarcFor(domain: string): string {
-  // RFC 7489 section 6.3: aggregate reports (rua) to an address of the domain, which Facteur receives.
-  return `v=DMARC1; p=none; rua=mailto:dmarc@${domain}`;
+export function dmarcFor(rua: string): string {
+  // RFC 7489 section 6.3: aggregate reports (rua) to the domain's report address, which Facteur stores.
+  return `v=DMARC1; p=none; adkim=r; aspf=r; rua=${rua}`;
 }
 
 /** One wanted TXT record against what is at its name. */
@@ -131,8 +135,23 @@ export function planDns(input: DnsInputs): DnsChange[] {
 
   const dmarcName = `_dmarc.${domain}`;
   const dmarcRecords = at(records, dmarcName, "TXT").filter((r) => /^v=DMARC1/i.test(txtValue(r.content)));
-  const rua = `mailto:dmarc@${domain}`;
-  changes.push(want(dmarcName, dmarcFor(domain), dmarcRecords, (c) => c.includes(rua), `add ${rua} to its rua= tag`));
+  const rua = input.dmarcRua;
+  changes.push(
+    want(
+      dmarcName,
+      dmarcFor(rua),
+      dmarcRecords,
+      (c) => c.toLowerCase().includes(rua.toLowerCase()),
+      `add ${rua} to its rua= tag`,
+    ),
+  );
+
+  // MTA-STS (RFC 8461 section 3.1) and TLS-RPT (RFC 8460 section 3): one record each at its name.
+  for (const record of input.reporting) {
+    const version = record.content.split(";")[0]!;
+    const existing = at(records, record.name, "TXT").filter((r) => txtValue(r.content).startsWith(version));
+    changes.push(want(record.name, record.content, existing, () => false, `it should read ${record.content}`));
+  }
 
   const active = input.keys.filter((k) => k.active);
   for (const key of active) {

@@ -6,12 +6,14 @@
  */
 import { upsertDestination } from "../store/destinations";
 import { listDkimKeys } from "../store/dkim-keys";
+import { findReportSettings } from "../store/report-settings";
 import { findSyncDomain, listDestinationStates, listServedAddresses } from "../store/sync-inputs";
 import { type CloudflareClient, cloudflareClient } from "./client";
 import { type DestinationChange, planDestinations } from "./plan-destinations";
 import { type DnsChange, MANAGED, planDns, type ZoneRecord } from "./plan-dns";
 import { planRouting, type RoutingChange } from "./plan-routing";
 import { relaySpfInclude } from "./relay-spf";
+import { reportingRecords } from "./reporting-records";
 
 export interface SyncEnv {
   DB: D1Database;
@@ -102,7 +104,14 @@ export async function syncDomain(env: SyncEnv, name: string, options: { dryRun: 
       records.push({ id: r.id, type: r.type, name: r.name, content: String(r.content ?? ""), comment: r.comment });
     }
     const relayInclude = relaySpfInclude(domain.relayUrl ?? env.RELAY_URL, env.RELAY_SPF_INCLUDE);
-    report.dns = planDns({ domain: domain.name, keys: await listDkimKeys(env.DB, domain.name), relayInclude, records });
+    const settings = await findReportSettings(env.DB, domain.name);
+    report.dns = planDns({
+      domain: domain.name,
+      keys: await listDkimKeys(env.DB, domain.name),
+      relayInclude,
+      records,
+      ...(await reportingRecords(domain.name, settings)),
+    });
     if (!apply) return;
     for (const change of report.dns) {
       const record = {

@@ -4,6 +4,8 @@
  */
 import { env } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
+import { reportingRecords } from "../../src/cloudflare/reporting-records";
+import { findReportSettings } from "../../src/store/report-settings";
 import { syncCloudflare } from "../../src/sweeps/sync-cloudflare";
 import { call } from "../api/helpers";
 import { accountState, mock, mutations, requests, resetAccount, syncEnv, ZONE } from "./helpers";
@@ -64,6 +66,8 @@ describe("Cloudflare sync", () => {
       "email-routing-dns MX example.com",
       "create TXT example.com",
       "create TXT _dmarc.example.com",
+      "create TXT _mta-sts.example.com",
+      "create TXT _smtp._tls.example.com",
       `create TXT ${dkim.name}`,
     ]);
     expect(dry.destinations).toEqual([
@@ -80,7 +84,8 @@ describe("Cloudflare sync", () => {
     await resetAccount({ ...(await accountState()), rateLimitOnce: [] });
     const applied = await jsonOf<Report>(await sync("example.com"));
     expect(applied.errors).toEqual([]);
-    expect(applied.applied).toBe(8); // 4 DNS, 1 address created, 1 marked verified, 2 routing
+    expect(applied.applied).toBe(10); // 6 DNS, 1 address created, 1 marked verified, 2 routing
+    const reporting = await reportingRecords("example.com", await findReportSettings(env.DB, "example.com"));
     const zone = `/zones/${ZONE.id}`;
     const managed = { ttl: 1, comment: "facteur: managed", type: "TXT" };
     expect(mutations(await requests()).map(({ method, path, body }) => ({ method, path, body }))).toEqual([
@@ -93,8 +98,17 @@ describe("Cloudflare sync", () => {
       {
         method: "POST",
         path: `${zone}/dns_records`,
-        body: { ...managed, name: "_dmarc.example.com", content: "v=DMARC1; p=none; rua=mailto:dmarc@example.com" },
+        body: {
+          ...managed,
+          name: "_dmarc.example.com",
+          content: "v=DMARC1; p=none; adkim=r; aspf=r; rua=mailto:dmarc-reports@example.com",
+        },
       },
+      ...reporting.reporting.map((r) => ({
+        method: "POST",
+        path: `${zone}/dns_records`,
+        body: { ...managed, name: r.name, content: r.content },
+      })),
       { method: "POST", path: `${zone}/dns_records`, body: { ...managed, name: dkim.name, content: dkim.content } },
       { method: "POST", path: "/accounts/acct-1/email/routing/addresses", body: { email: "a@example.net" } },
       { method: "POST", path: `${zone}/email/routing/enable`, body: undefined },
@@ -140,7 +154,7 @@ describe("Cloudflare sync", () => {
         id: "dmarc",
         type: "TXT",
         name: "_dmarc.example.com",
-        content: "v=DMARC1; p=reject; rua=mailto:dmarc@example.com",
+        content: "v=DMARC1; p=reject; rua=mailto:dmarc-reports@example.com",
       },
       {
         id: "old",
@@ -208,7 +222,9 @@ describe("Cloudflare sync", () => {
         .filter((r) => r.path === "/accounts/acct-1/email/routing/addresses" && r.method === "GET")
         .map((r) => r.query.page ?? "1"),
     ).toEqual(["1", "2", "3", "4", "5"]);
-    expect(mutations(log).map((r) => `${r.method} ${r.path}`)).toEqual([
+    expect(mutations(log).map((r) => `${r.method} ${r.path} ${r.body?.name ?? ""}`.trim())).toEqual([
+      `POST /zones/${ZONE.id}/dns_records _mta-sts.example.com`,
+      `POST /zones/${ZONE.id}/dns_records _smtp._tls.example.com`,
       `DELETE /zones/${ZONE.id}/dns_records/old`,
       "POST /accounts/acct-1/email/routing/addresses",
     ]);
@@ -236,7 +252,7 @@ describe("Cloudflare sync", () => {
     ]);
     const log = await requests();
     expect(log.filter((r) => r.method === "GET" && r.path === `/zones/${ZONE.id}/dns_records`)).toHaveLength(2);
-    expect(mutations(log).filter((r) => r.path.endsWith("/dns_records"))).toHaveLength(2);
+    expect(mutations(log).filter((r) => r.path.endsWith("/dns_records"))).toHaveLength(4); // SPF, DMARC, MTA-STS, TLS-RPT
   });
 
   it("without CLOUDFLARE_API_TOKEN the API says so (409), an unknown domain is 404, and the cron sweep applies", async () => {
@@ -248,7 +264,7 @@ describe("Cloudflare sync", () => {
     expect(await syncCloudflare.run({ ...env, CLOUDFLARE_API_TOKEN: undefined }, Date.now())).toBe(0);
     await call("POST", "/api/v1/domains", { body: { name: "example.com" } });
     const applied = await syncCloudflare.run({ ...env, ...syncEnv }, Date.now());
-    expect(applied).toBe(5);
+    expect(applied).toBe(7);
     expect(mutations(await requests()).map((r) => `${r.method} ${r.path}`)).toContain(
       `PUT /zones/${ZONE.id}/email/routing/rules/catch_all`,
     );
