@@ -1835,6 +1835,629 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/domains/{domain}/dmarc/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** DMARC aggregate reports received for the domain (RFC 7489 section 7.2), newest period first */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description `next_cursor` from the previous page */
+                    cursor?: string;
+                    /** @description Page size (1 to 200) */
+                    limit?: number;
+                };
+                header?: never;
+                path: {
+                    /** @description Domain name; IDNA names are stored as A-labels */
+                    domain: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page of reports */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DmarcReportPage"];
+                    };
+                };
+                /** @description Invalid input; `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, unknown or revoked credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The credentials do not cover this route or domain */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such resource */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unsupported content type */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many failed authentications or messages; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/domains/{domain}/dmarc/sources/{ip}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every reported record of one source IP in a period */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Start (inclusive), ISO 8601 */
+                    from?: string;
+                    /** @description End (exclusive), ISO 8601 */
+                    to?: string;
+                };
+                header?: never;
+                path: {
+                    /** @description Domain name; IDNA names are stored as A-labels */
+                    domain: string;
+                    ip: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The source and its rows */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DmarcSourceDetail"];
+                    };
+                };
+                /** @description Invalid input; `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, unknown or revoked credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The credentials do not cover this route or domain */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such resource */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unsupported content type */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many failed authentications or messages; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/domains/{domain}/dmarc/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Volume, DMARC pass rate, a per-day series and the top sources of a period */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Start (inclusive), ISO 8601 */
+                    from?: string;
+                    /** @description End (exclusive), ISO 8601 */
+                    to?: string;
+                };
+                header?: never;
+                path: {
+                    /** @description Domain name; IDNA names are stored as A-labels */
+                    domain: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The summary */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DmarcSummary"];
+                    };
+                };
+                /** @description Invalid input; `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, unknown or revoked credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The credentials do not cover this route or domain */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such resource */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unsupported content type */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many failed authentications or messages; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/domains/{domain}/health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** DNS health: MX, SPF (syntax, includes, 10 lookups), DKIM keys, DMARC, MTA-STS and TLS-RPT records */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Domain name; IDNA names are stored as A-labels */
+                    domain: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Findings, each with its fix */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DomainHealth"];
+                    };
+                };
+                /** @description Invalid input; `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, unknown or revoked credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The credentials do not cover this route or domain */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such resource */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unsupported content type */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many failed authentications or messages; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/domains/{domain}/reporting": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Report addresses, report retention and the MTA-STS policy settings of the domain */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Domain name; IDNA names are stored as A-labels */
+                    domain: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The settings */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ReportingSettings"];
+                    };
+                };
+                /** @description Invalid input; `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, unknown or revoked credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The credentials do not cover this route or domain */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such resource */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unsupported content type */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many failed authentications or messages; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change report addresses, retention or the MTA-STS mode and max_age (the _mta-sts id follows) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Domain name; IDNA names are stored as A-labels */
+                    domain: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        dmarc_report_local?: string;
+                        mta_sts_max_age?: number;
+                        /** @enum {string} */
+                        mta_sts_mode?: "testing" | "enforce" | "none";
+                        report_retention_days?: number;
+                        tls_report_local?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description The settings after the change */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ReportingSettings"];
+                    };
+                };
+                /** @description Invalid input; `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, unknown or revoked credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The credentials do not cover this route or domain */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such resource */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unsupported content type */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many failed authentications or messages; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
     "/api/v1/domains/{domain}/sync": {
         parameters: {
             query?: never;
@@ -1943,6 +2566,113 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/domains/{domain}/tls/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** SMTP TLS reports received for the domain (RFC 8460), newest first */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description `next_cursor` from the previous page */
+                    cursor?: string;
+                    /** @description Page size (1 to 200) */
+                    limit?: number;
+                };
+                header?: never;
+                path: {
+                    /** @description Domain name; IDNA names are stored as A-labels */
+                    domain: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page of reports */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TlsReportPage"];
+                    };
+                };
+                /** @description Invalid input; `errors` names each bad field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, unknown or revoked credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The credentials do not cover this route or domain */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such resource */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unsupported content type */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many failed authentications or messages; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -3425,7 +4155,7 @@ export interface paths {
                 query?: {
                     /** @description `next_cursor` from the previous page */
                     cursor?: string;
-                    decision?: "forwarded" | "relayed" | "list" | "held" | "rejected" | "discarded" | "deferred";
+                    decision?: "forwarded" | "relayed" | "list" | "report" | "held" | "rejected" | "discarded" | "deferred";
                     /** @description Page size (1 to 200) */
                     limit?: number;
                     /** @description Recipient address (case-insensitive) */
@@ -5023,6 +5753,103 @@ export interface components {
             keys: components["schemas"]["DkimKey"][];
             records: components["schemas"]["DnsRecord"][];
         };
+        DmarcReport: {
+            /**
+             * Format: date-time
+             * @example 2026-11-25T09:00:00.000Z
+             */
+            begin: string;
+            email: string | null;
+            /**
+             * Format: date-time
+             * @example 2026-11-25T09:00:00.000Z
+             */
+            end: string;
+            id: string;
+            messages: number;
+            org_name: string;
+            /** @description p= of the published policy, as the reporter saw it */
+            policy: string | null;
+            policy_domain: string | null;
+            /**
+             * Format: date-time
+             * @example 2026-11-25T09:00:00.000Z
+             */
+            received_at: string;
+            records: number;
+            report_id: string;
+        };
+        DmarcReportPage: {
+            items: components["schemas"]["DmarcReport"][];
+            /** @description Pass as `cursor` for the next page; null on the last */
+            next_cursor: string | null;
+        };
+        DmarcSource: {
+            /** @description What to do about this source, in one line */
+            advice: string;
+            dkim_passed: number;
+            failed: number;
+            messages: number;
+            passed: number;
+            /** @description PTR name through DoH, null when none answered */
+            reverse_dns: string | null;
+            source_ip: string;
+            spf_passed: number;
+        };
+        DmarcSourceDetail: {
+            domain: string;
+            rows: components["schemas"]["DmarcSourceRow"][];
+            source: components["schemas"]["DmarcSource"];
+        };
+        DmarcSourceRow: {
+            /**
+             * Format: date-time
+             * @example 2026-11-25T09:00:00.000Z
+             */
+            begin: string;
+            count: number;
+            disposition: string | null;
+            dkim: string | null;
+            dkim_results: unknown[];
+            /**
+             * Format: date-time
+             * @example 2026-11-25T09:00:00.000Z
+             */
+            end: string;
+            envelope_from: string | null;
+            envelope_to: string | null;
+            header_from: string | null;
+            org_name: string;
+            reasons: unknown[];
+            report: string;
+            spf: string | null;
+            spf_results: unknown[];
+        };
+        DmarcSummary: {
+            days: {
+                day: string;
+                messages: number;
+                passed: number;
+            }[];
+            domain: string;
+            failed: number;
+            /**
+             * Format: date-time
+             * @example 2026-11-25T09:00:00.000Z
+             */
+            from: string;
+            messages: number;
+            /** @description passed / messages; null without messages */
+            pass_rate: number | null;
+            passed: number;
+            reports: number;
+            sources: components["schemas"]["DmarcSource"][];
+            /**
+             * Format: date-time
+             * @example 2026-11-25T09:00:00.000Z
+             */
+            to: string;
+        };
         DnsChange: {
             /** @enum {string} */
             action: "create" | "update" | "delete" | "keep" | "conflict" | "email-routing-dns";
@@ -5057,6 +5884,18 @@ export interface components {
              * @example 2026-11-25T09:00:00.000Z
              */
             updated_at: string;
+        };
+        DomainHealth: {
+            /**
+             * Format: date-time
+             * @example 2026-11-25T09:00:00.000Z
+             */
+            checked_at: string;
+            domain: string;
+            findings: components["schemas"]["HealthFinding"][];
+            /** @description No error-level finding */
+            healthy: boolean;
+            passed: ("mx" | "spf" | "dkim" | "dmarc" | "mta-sts" | "tls-rpt")[];
         };
         DomainPage: {
             items: components["schemas"]["Domain"][];
@@ -5140,6 +5979,22 @@ export interface components {
         Health: {
             /** @enum {string} */
             status: "ok";
+        };
+        HealthFinding: {
+            /** @enum {string} */
+            check: "mx" | "spf" | "dkim" | "dmarc" | "mta-sts" | "tls-rpt";
+            /** @description What to do, exactly */
+            fix: string;
+            problem: string;
+            /** @description The record to publish (MX content: priority then host) */
+            record?: {
+                content: string;
+                name: string;
+                /** @enum {string} */
+                type: "TXT" | "MX";
+            };
+            /** @enum {string} */
+            severity: "error" | "warning" | "info";
         };
         HeldMessage: {
             authenticated: boolean;
@@ -5353,6 +6208,16 @@ export interface components {
             name: string;
             password: string;
         };
+        ReportingSettings: {
+            /** @description Where DMARC aggregate reports go (the DMARC rua) */
+            dmarc_report_address: string;
+            mta_sts_max_age: number;
+            /** @enum {string} */
+            mta_sts_mode: "testing" | "enforce" | "none";
+            report_retention_days: number;
+            /** @description Where SMTP TLS reports go (the _smtp._tls rua) */
+            tls_report_address: string;
+        };
         RoutingChange: {
             /** @enum {string} */
             action: "enable" | "set-catch-all" | "keep" | "conflict";
@@ -5458,6 +6323,27 @@ export interface components {
             }))[];
             warnings: string[];
             zone_id: string | null;
+        };
+        TlsReport: {
+            contact_info: string | null;
+            end: string | null;
+            failed: number;
+            id: string;
+            org_name: string;
+            policies: unknown[];
+            /**
+             * Format: date-time
+             * @example 2026-11-25T09:00:00.000Z
+             */
+            received_at: string;
+            report_id: string;
+            start: string | null;
+            successful: number;
+        };
+        TlsReportPage: {
+            items: components["schemas"]["TlsReport"][];
+            /** @description Pass as `cursor` for the next page; null on the last */
+            next_cursor: string | null;
         };
         Token: {
             /**
