@@ -22,6 +22,7 @@ const STAGES = [
   "deliver",
   "bounce",
   "lists",
+  "cloudflare",
 ];
 
 /** folder → the folders under src/ it may import (besides itself). */
@@ -38,11 +39,13 @@ const LAYERS = {
   transform: ["core", "mail", "mailauth", "store", "credentials", "authenticate"],
   deliver: ["core", "mail", "mailauth", "store", "credentials", "route", "transform"],
   bounce: ["core", "mail", "mailauth", "store", "credentials", "deliver"],
-  lists: STAGES.filter((stage) => stage !== "lists"),
+  lists: STAGES.filter((stage) => stage !== "lists" && stage !== "cloudflare"),
   // DMARC and TLS reports: parsed (pure) and filed through store/.
   reports: ["core", "mail", "store"],
   // What a domain publishes in DNS against what Facteur expects (MTA-STS policy, health check).
   health: ["core", "mail", "dns", "store", "credentials"],
+  // Cloudflare's own API (DNS records, Email Routing): read from D1, write to Cloudflare.
+  cloudflare: ["core", "mail", "dns", "store", "credentials", "health"],
   sweeps: STAGES,
   runners: STAGES,
   api: [...STAGES, "reports", "health"],

@@ -52,6 +52,8 @@ export default defineConfig(async () => {
         "./test/conformance/global-setup.ts",
         "./test/hostile/global-setup.ts",
         "./test/dns/global-setup.ts",
+        // The Cloudflare API stand-in for sync (test/cloudflare/): inject("cloudflareMock").
+        "./test/cloudflare/global-setup.ts",
       ],
       testTimeout: 30_000,
     },

@@ -15,6 +15,7 @@ import { newId } from "./core/ids";
 import { log, logError } from "./core/log";
 import type { LoggedDecision } from "./core/logged-decision";
 import { enqueueForRelay, forwardVerified, relayTraceBlock, withPrependedHeaders } from "./deliver/forward";
+import { relayOnlyDomains, splitForwardable } from "./deliver/forward-policy";
 import { handleListMessage } from "./lists/handle-list-message";
 import { lookupKey, parseAddress } from "./mail/address";
 import { isAutoSubmitted } from "./mail/auto-submitted";
@@ -173,10 +174,24 @@ export async function handleEmail(
     authResults: auth.header,
     originalRcpt: recipient.address,
   };
-  const viaForward = decision.destinations.filter((d) => d.via === "forward");
-  const { forwarded, refused } = await forwardVerified(message, viaForward, trace);
+  const policy = splitForwardable(
+    decision.destinations.filter((d) => d.via === "forward"),
+    { relayOnlyDomains: relayOnlyDomains(env.RELAY_ONLY_DOMAINS), canBeForwarded: canBeForwarded(message) },
+  );
+  for (const detour of policy.relay) {
+    log({
+      stage: "deliver",
+      unit: "forward-policy",
+      outcome: "relay",
+      messageId: id,
+      to: detour.to,
+      reason: detour.reason,
+    });
+  }
+  const { forwarded, refused } = await forwardVerified(message, policy.forward, trace);
   const toRelay = [
     ...decision.destinations.filter((d) => d.via === "relay").map((d) => d.to),
+    ...policy.relay.map((r) => r.to),
     ...refused.map((r) => r.to),
   ];
   for (const failure of refused) {
@@ -260,4 +275,10 @@ async function finish(
     throw new Error(`deferred: ${decision.reason}`);
   }
   return { id: entry.id, decision, logged, queries: queries + 1 };
+}
+
+/** `canBeForwarded` is newer than this runtime's types: read it where it exists (DESIGN.md). */
+function canBeForwarded(message: ForwardableEmailMessage): boolean | undefined {
+  const value = (message as { canBeForwarded?: unknown }).canBeForwarded;
+  return typeof value === "boolean" ? value : undefined;
 }

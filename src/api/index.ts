@@ -11,6 +11,7 @@ import { logError } from "../core/log";
 import { createDohResolver } from "../dns/doh";
 import type { Resolver } from "../dns/types";
 import { aliases } from "./aliases";
+import { cloudflareSync } from "./cloudflare-sync";
 import { deliveries } from "./deliveries";
 import { destinations } from "./destinations";
 import { dkim } from "./dkim";
@@ -40,6 +41,7 @@ export type { ApiEnv } from "./env";
 /** Every resource mounted under /api/v1, in the order the OpenAPI document lists them. */
 const RESOURCES = [
   domains,
+  cloudflareSync,
   dkim,
   reports,
   domainHealth,

@@ -2,6 +2,7 @@
  * The one interface every outbound relay implements (SMTP submission, Cloudflare send_email,
  * Mailgun raw MIME, the dev capture relay). The queue consumer only ever sees this.
  */
+import type { DeliveryOrigin } from "../core/jobs";
 import type { ConnectionBudget } from "./connection-budget";
 
 /** SMTP envelope (RFC 5321 section 2.3.1). An empty `mailFrom` is the null reverse-path `<>`. */
@@ -44,6 +45,8 @@ export interface Relay {
    * SMTP/HTTP failure: those are outcomes. Throws only on a programming error.
    */
   send(envelope: Envelope, raw: Uint8Array, prefix?: Uint8Array): Promise<RecipientOutcome[]>;
+  /** Why this relay will not carry mail of this origin (its provider's policy), or null. */
+  refusesOrigin?(origin: DeliveryOrigin): string | null;
   /**
    * Optional: a view of this relay whose sends share connections (SMTP sessions) until `close()`.
    * Open one per invocation (a Worker cannot use a socket across requests) with the invocation's

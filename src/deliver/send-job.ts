@@ -78,6 +78,20 @@ export async function sendJob(
     };
   }
 
+  const refusal = relay.refusesOrigin?.(job.origin) ?? null;
+  if (refusal) {
+    if (!loggedConfigErrors.has(`${job.domain}\n${refusal}`)) {
+      loggedConfigErrors.add(`${job.domain}\n${refusal}`);
+      logError({ stage: "deliver", unit: "relay-policy", outcome: "refused", domain: job.domain, error: refusal });
+    }
+    // Temporary, like a configuration error: the operator's choice of relay, not the message's fault.
+    return {
+      outcomes: allOutcomes(recipients, { status: "temporary", reply: `451 4.3.5 ${refusal}` }),
+      relay: relay.name,
+      original: raw,
+    };
+  }
+
   const outcomes = new Map<string, RecipientOutcome>();
   // One transaction per (envelope sender, header block): a list's per-member VERP sender or
   // unsubscribe header makes each member's copy distinct.

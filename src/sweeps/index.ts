@@ -6,6 +6,7 @@ import { expireReports } from "./expire-reports";
 import { failOrphanedDeliveries } from "./fail-orphaned-deliveries";
 import { listHousekeeping } from "./list-housekeeping";
 import type { Sweep } from "./sweep";
+import { syncCloudflare } from "./sync-cloudflare";
 
 export const SWEEPS: readonly Sweep[] = [
   // Moderation queue expiry, confirmation tokens, bounce scoring (lists). Before
@@ -16,4 +17,5 @@ export const SWEEPS: readonly Sweep[] = [
   expireFinishedDeliveries, // finished delivery rows and the R2 bodies no queued row still needs
   expireApiCounters, // failed-auth throttle and send rate-limit windows that have passed
   expireReports, // DMARC and TLS reports past their domain's retention
+  syncCloudflare, // DNS records, destination addresses, Email Routing (when CLOUDFLARE_API_TOKEN is set)
 ];

@@ -22,6 +22,7 @@ import { EmailMessage } from "cloudflare:email";
 import { headerValue } from "../../mail/header-fields";
 import { headerSectionText } from "../../mail/header-section";
 import type { Envelope, RecipientOutcome, Relay } from "../relay";
+import { refusesOrigin, stripPlatformHeaders } from "./cloudflare-policy";
 import { RelayConfigError } from "./relay-config-error";
 
 /** Email Sending: "Max 50 recipients" per send. */
@@ -81,7 +82,10 @@ export interface SendEmailBinding {
   send(message: EmailMessage): Promise<unknown>;
 }
 
-export function createCloudflareRelay(env: { SEND_EMAIL?: SendEmailBinding }): Relay {
+export function createCloudflareRelay(
+  env: { SEND_EMAIL?: SendEmailBinding },
+  options: { allowLists?: boolean } = {},
+): Relay {
   const binding = env.SEND_EMAIL;
   if (!binding) {
     throw new RelayConfigError(
@@ -92,7 +96,9 @@ export function createCloudflareRelay(env: { SEND_EMAIL?: SendEmailBinding }): R
     name: "cloudflare",
     maxRecipients: CLOUDFLARE_MAX_RECIPIENTS,
     maxMessageBytes: CLOUDFLARE_MAX_MESSAGE_BYTES,
-    async send(envelope: Envelope, raw: Uint8Array): Promise<RecipientOutcome[]> {
+    refusesOrigin: (origin) => refusesOrigin(origin, options.allowLists === true),
+    async send(envelope: Envelope, stored: Uint8Array): Promise<RecipientOutcome[]> {
+      const raw = stripPlatformHeaders(stored);
       if (raw.byteLength > CLOUDFLARE_MAX_MESSAGE_BYTES) {
         // RFC 3463 5.3.4: message too big for system. Retrying cannot shrink it.
         return envelope.rcptTo.map((rcpt) => ({

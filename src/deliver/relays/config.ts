@@ -25,6 +25,6 @@ export type RelayConfig =
       /** Session reuse limits (`?sessions=&messages=&idle=` in the URL); defaults in smtp/pool.ts. */
       sessions?: { maxSessions?: number; maxMessages?: number; idleMs?: number; maxErrors?: number };
     }
-  | { kind: "cloudflare" }
+  | { kind: "cloudflare"; allowLists?: boolean }
   | { kind: "mailgun"; apiKey: string; domain: string; baseUrl: string }
   | { kind: "capture" };

@@ -31,7 +31,7 @@ export function createRelay(config: RelayConfig, env: RelayEnv): Relay {
     case "mailgun":
       return createMailgunRelay(config);
     case "cloudflare":
-      return createCloudflareRelay(env);
+      return createCloudflareRelay(env, { allowLists: config.allowLists === true });
     case "capture":
       return createCaptureRelay(env);
   }

@@ -125,7 +125,14 @@ function parseMailgun(url: URL): RelayConfig {
   return { kind: "mailgun", apiKey, domain, baseUrl };
 }
 
-function parseBare(url: URL, kind: "cloudflare" | "capture"): RelayConfig {
+/** `cloudflare:` or `cloudflare:?lists=allow` (list fan-out through Email Sending, by opt-in). */
+function parseCloudflare(url: URL): RelayConfig {
+  if (url.href === "cloudflare:") return { kind: "cloudflare" };
+  if (url.href === "cloudflare:?lists=allow") return { kind: "cloudflare", allowLists: true };
+  fail('"cloudflare:" takes nothing after the colon but ?lists=allow');
+}
+
+function parseBare(url: URL, kind: "capture"): RelayConfig {
   if (url.href !== `${kind}:`) fail(`"${kind}:" takes nothing after the colon`);
   return { kind };
 }
@@ -150,7 +157,7 @@ export function parseRelayUrl(text: string, defaults: { heloName?: string } = {}
     case "mailgun:":
       return parseMailgun(url);
     case "cloudflare:":
-      return parseBare(url, "cloudflare");
+      return parseCloudflare(url);
     case "capture:":
       return parseBare(url, "capture");
     default:

@@ -1,0 +1,2 @@
+export const TYPES_PATH: string;
+export function generateApiTypes(document: unknown): Promise<string>;
