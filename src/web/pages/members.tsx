@@ -167,8 +167,8 @@ export function BulkAdd(props: { list: string; csrf: string; results?: LineResul
           One a line: address, optional display name, optional role (member, moderator, owner), separated by commas.
         </p>
         <textarea id="members-text" name="members" aria-describedby="members-help" />
-        <label for="members-csv">Or a CSV file</label>
-        <input type="file" id="members-csv" name="csv" accept=".csv,text/csv,text/plain" data-into="members-text" />
+        <label for="members-csv">Or a CSV file (used instead of the text box)</label>
+        <input type="file" id="members-csv" name="csv" accept=".csv,text/csv,text/plain" />
         <p>
           <label class="check">
             <input type="checkbox" name="skip_confirmation" value="yes" /> Add as active at once (I vouch for these
@@ -230,7 +230,8 @@ export const memberPages = new Hono<WebEnv>()
     const body = await c.req.parseBody({ all: true });
     const file = body.csv;
     const csv = file instanceof File && file.size > 0 ? await file.text() : "";
-    const text = [typeof body.members === "string" ? body.members : "", csv].filter(Boolean).join("\n");
+    // A chosen file wins over the text box (the file's lines are the import).
+    const text = csv || (typeof body.members === "string" ? body.members : "");
     const results = await importLines(c, address, text, body.skip_confirmation === "yes");
     const status = results.some((r) => r.outcome === "failed") ? 400 : 200;
     return membersPage(c, results, undefined, status);
