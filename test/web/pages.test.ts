@@ -68,7 +68,9 @@ describe("page components", () => {
       list: "team@example.test",
       q: "",
       csrf: "t",
-      page: { items: [{ address: "m@x.example", display_name: XSS, role: "member", status: "active", bounce_score: 0 }] },
+      page: {
+        items: [{ address: "m@x.example", display_name: XSS, role: "member", status: "active", bounce_score: 0 }],
+      },
     });
     expect(out).not.toContain("<img");
     const empty = await html(MemberTable, { list: "l@x.example", q: "", csrf: "t", page: { items: [] } });
@@ -120,7 +122,9 @@ describe("page components", () => {
 
 describe("member import lines", () => {
   it("parse address, name and role, skip a header, and reject bad lines by number", () => {
-    const { valid, invalid } = parseMemberLines("email,name\na@x.example,A\nnope\nb@x.example,,owner\nc@x.example,,boss\n");
+    const { valid, invalid } = parseMemberLines(
+      "email,name\na@x.example,A\nnope\nb@x.example,,owner\nc@x.example,,boss\n",
+    );
     expect(valid.map((v) => v.member)).toEqual([
       { address: "a@x.example", display_name: "A" },
       { address: "b@x.example", role: "owner" },

@@ -280,8 +280,9 @@ describe("the web interface in Chromium", () => {
     expect(await p.locator(".notice").textContent()).toBe(forStranger);
     const link = await waitFor("the sign-in link in the outbox", async () => {
       const { body } = await api("/outbox?limit=100");
-      const mail = body.items.find((m: { rcpt_to: string[]; raw: string | null }) =>
-        m.rcpt_to.includes(MEMBER) && m.raw?.includes("/admin/sign-in/link/"),
+      const mail = body.items.find(
+        (m: { rcpt_to: string[]; raw: string | null }) =>
+          m.rcpt_to.includes(MEMBER) && m.raw?.includes("/admin/sign-in/link/"),
       );
       return mail?.raw.match(/http:\/\/[^\s]+\/admin\/sign-in\/link\/[A-Za-z0-9_-]+/)?.[0];
     });

@@ -63,11 +63,15 @@ export async function startWorker(zone: Record<string, unknown>): Promise<Worker
     WRANGLER_SEND_METRICS: "false",
     NO_COLOR: "1",
   };
-  execFileSync(process.execPath, [wranglerJs, "d1", "migrations", "apply", "facteur", "--local", "--persist-to", persist], {
-    cwd: root,
-    env,
-    stdio: "pipe",
-  });
+  execFileSync(
+    process.execPath,
+    [wranglerJs, "d1", "migrations", "apply", "facteur", "--local", "--persist-to", persist],
+    {
+      cwd: root,
+      env,
+      stdio: "pipe",
+    },
+  );
   const doh = spawn(process.execPath, [join(root, "scripts", "doh-server.mjs"), "--port", "0", "--zone", zoneFile], {
     cwd: root,
     env,
