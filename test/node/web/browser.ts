@@ -58,6 +58,8 @@ export class Observer {
 
   async context(browser: Browser): Promise<BrowserContext> {
     const context = await browser.newContext();
+    // The machine may be loaded (wrangler dev, workerd, Chromium and other work share it).
+    context.setDefaultTimeout(120_000);
     context.on("request", (request) => {
       const url = request.url();
       if (!url.startsWith(this.origin) && !/^(data|blob|about):/.test(url)) this.foreign.push(url);
@@ -80,9 +82,9 @@ export class Observer {
     // Evaluated through the DevTools protocol, which the page's CSP does not govern.
     await page.evaluate(axeSource);
     const result = (await page.evaluate(async () => {
-      // biome-ignore lint/suspicious/noExplicitAny: axe is the injected global
-      const axe = (globalThis as any).axe;
-      const run = await axe.run((globalThis as any).document, { resultTypes: ["violations"] });
+      // biome-ignore lint/suspicious/noExplicitAny: axe and document are the page's globals
+      const page = globalThis as any;
+      const run = await page.axe.run(page.document, { resultTypes: ["violations"] });
       return run.violations.map((v: { id: string; impact: string; nodes: unknown[] }) => ({
         id: v.id,
         impact: v.impact,
