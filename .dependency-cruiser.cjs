@@ -49,6 +49,8 @@ const LAYERS = {
   sweeps: STAGES,
   runners: STAGES,
   api: [...STAGES, "reports", "health"],
+  // The web interface acts through the admin API in-process (api/in-process.ts), so it sits above it.
+  web: [...STAGES, "reports", "health", "api"],
 };
 
 /** Top-level files: the Worker's entry points, which may import anything. */

@@ -1,11 +1,15 @@
 import path from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+import { copyVendorAssets } from "./scripts/copy-vendor-assets.mjs";
 
 // workerd verifies TLS certificates against the CA file named by SSL_CERT_FILE in its environment
 // (DESIGN.md). Point it at the TEST-ONLY CA of the loopback SMTP sink before miniflare starts, so
 // STARTTLS and implicit TLS are tested for real (test/servers/certs/).
 process.env.SSL_CERT_FILE = path.join(import.meta.dirname, "test/servers/certs/ca.pem");
+
+// wrangler.toml's [assets] directory must hold Swagger UI's files before miniflare reads it.
+copyVendorAssets();
 
 // Tests run inside workerd against miniflare's real D1, R2 and Queues, configured from wrangler.toml.
 export default defineConfig(async () => {

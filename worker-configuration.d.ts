@@ -3,6 +3,7 @@
 // Runtime types generated with workerd@1.20261102.1 2026-11-01 nodejs_compat
 interface __BaseEnv_Env {
 	MAIL: R2Bucket;
+	ASSETS: Fetcher;
 	DB: D1Database;
 	SEND_EMAIL: SendEmail;
 	DELIVERY_QUEUE: Queue;

@@ -17,3 +17,5 @@ if (stale) {
   const result = spawnSync(npm, ["ci", "--no-audit", "--no-fund"], { cwd: root, stdio: "inherit" });
   if (result.status !== 0) process.exit(result.status ?? 1);
 }
+// Swagger UI's files are served by the Worker from public/vendor/ (Workers Static Assets).
+spawnSync(process.execPath, [join(root, "scripts", "copy-vendor-assets.mjs")], { cwd: root, stdio: "inherit" });

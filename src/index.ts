@@ -6,6 +6,7 @@
  */
 
 import { createApp } from "./api";
+import { inProcessCaller } from "./api/in-process";
 import type { Resolver } from "./authenticate";
 import { createDohResolver } from "./dns/doh";
 import { handleEmail, type InboundDeps } from "./inbound";
@@ -13,6 +14,7 @@ import { dispatchQueue } from "./runners/dispatch-queue";
 import type { QueueDeps } from "./runners/queue-deps";
 import { SWEEPS } from "./sweeps";
 import { runSweeps } from "./sweeps/sweep";
+import { createWeb } from "./web";
 
 export interface WorkerDeps extends InboundDeps, QueueDeps {
   now(): number;
@@ -29,8 +31,12 @@ export function createWorker(overrides: Partial<WorkerDeps> = {}) {
   const deps: WorkerDeps = { resolverFor: dohResolverFor, now: () => Date.now(), ...overrides };
   // The Hono app is built once per isolate: route registration is not per-request work.
   const app = createApp({ resolverFor: deps.resolverFor });
+  // The web interface (/admin) acts through the same app, in-process, as the signed-in principal.
+  const web = createWeb({ callerFor: (env, ctx) => inProcessCaller(app, env, ctx) });
   return {
     async fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
+      const path = new URL(request.url).pathname;
+      if (path === "/admin" || path.startsWith("/admin/")) return web.fetch(request, env, ctx);
       return app.fetch(request, env, ctx);
     },
 

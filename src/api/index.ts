@@ -3,7 +3,6 @@
  * request id, logging, authentication, body caps, notFound and onError in one place. Each resource
  * lives in its own folder (routes + handlers + index) and is mounted under /api/v1.
  */
-import { swaggerUI } from "@hono/swagger-ui";
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { HTTPException } from "hono/http-exception";
 import { requestId } from "hono/request-id";
@@ -15,6 +14,7 @@ import { cloudflareSync } from "./cloudflare-sync";
 import { deliveries } from "./deliveries";
 import { destinations } from "./destinations";
 import { dkim } from "./dkim";
+import { apiDocs } from "./docs";
 import { domainHealth } from "./domain-health";
 import { domains } from "./domains";
 import type { ApiEnv } from "./env";
@@ -148,7 +148,7 @@ export function createApp(deps: AppDeps = { resolverFor: dohResolverFor }): Open
         "Email routing for Cloudflare-hosted domains: domains, aliases, users, DKIM keys, logs, submission. Errors are RFC 9457 problem+json.",
     },
   });
-  app.get("/api/docs", swaggerUI({ url: "/api/openapi.json" }));
+  app.get("/api/docs", apiDocs);
 
   // RFC 9110 section 15.5.6: a path that exists under other methods is 405 with Allow, not 404.
   const allowedMethods = methodsByPath(app);

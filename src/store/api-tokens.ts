@@ -62,6 +62,11 @@ export async function findApiTokenByHash(db: D1Database, tokenHash: string): Pro
   return row ? rowToToken(row) : null;
 }
 
+export async function findApiTokenById(db: D1Database, id: string): Promise<ApiToken | null> {
+  const row = await db.prepare("SELECT * FROM api_tokens WHERE id = ?1").bind(id).first<TokenRow>();
+  return row ? rowToToken(row) : null;
+}
+
 export async function updateApiTokenLastUsed(db: D1Database, id: string, now: number): Promise<void> {
   await db.prepare("UPDATE api_tokens SET last_used_at = ?1 WHERE id = ?2").bind(now, id).run();
 }

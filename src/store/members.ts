@@ -275,3 +275,12 @@ export function recordMemberBounce(
     )
     .bind(score, now, disable ? 1 : 0, listAddress, lookup);
 }
+
+/** Every list one address belongs to, any status (a member's own subscriptions page). */
+export async function findMembershipsOf(db: D1Database, address: string): Promise<Member[]> {
+  const { results } = await db
+    .prepare("SELECT * FROM list_members WHERE lookup = ?1 ORDER BY list_address LIMIT 500")
+    .bind(lookupKey(address))
+    .all<MemberRow>();
+  return results.map(rowToMember);
+}

@@ -7,10 +7,9 @@
  * The signed token (lists/unsubscribe-url.ts) is the only authority: no API credentials.
  */
 import { Hono } from "hono";
-import { log } from "../../core/log";
+import { unsubscribeMember } from "../../lists/unsubscribe-member";
 import { verifyUnsubscribeToken } from "../../lists/unsubscribe-url";
 import { findListByAddress } from "../../store/lists";
-import { findMember, updateMember } from "../../store/members";
 
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -43,21 +42,8 @@ export const unsubscribe = new Hono<{ Bindings: Env }>()
     const target = verifyUnsubscribeToken(c.env.LIST_SECRET, c.req.param("token"));
     if (!target) return page("Invalid link", "<p>This unsubscribe link is not valid.</p>", 404);
     const list = await findListByAddress(c.env.DB, target.list);
-    const member = list ? await findMember(c.env.DB, list.address, target.member) : null;
     // Idempotent: already gone or already unsubscribed is the same success for the provider.
-    if (list && member && member.status !== "disabled") {
-      await updateMember(c.env.DB, list.address, member.address, {
-        status: "disabled",
-        disabledReason: "unsubscribed",
-      });
-      log({
-        stage: "api",
-        unit: "one-click-unsubscribe",
-        outcome: "unsubscribed",
-        list: list.address,
-        member: member.address,
-      });
-    }
+    if (list) await unsubscribeMember(c.env.DB, list.address, target.member, "one-click-unsubscribe");
     return page(
       "Unsubscribed",
       `<p>${escapeHtml(target.member)} will no longer receive ${escapeHtml(target.list)}.</p>`,

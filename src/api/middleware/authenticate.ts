@@ -15,9 +15,11 @@ import {
 import { secretsEqual } from "../../credentials/constant-time";
 import { MAX_PASSWORD_LENGTH, verifyPassword } from "../../credentials/password";
 import { accountThrottleKey, clientThrottleKey } from "../../credentials/throttle-keys";
-import { findUserCredentials } from "../../store/users";
+import type { ApiToken } from "../../store/api-tokens";
+import { findUserCredentials, type UserCredentials } from "../../store/users";
 import type { Access } from "../access";
 import type { ApiEnv } from "../env";
+import { presetAccess } from "../in-process";
 import { ApiProblem } from "../problem";
 
 const CHALLENGE = 'Bearer realm="facteur", Basic realm="facteur", charset="UTF-8"';
@@ -38,13 +40,8 @@ function throttled(seconds: number): ApiProblem {
   });
 }
 
-async function bearerAccess(env: Env, token: string): Promise<Access | null> {
-  if (await secretsEqual(token, env.ADMIN_TOKEN ?? "")) {
-    return { kind: "admin-token", tokenId: null, admin: true, read: true, domains: new Set(), userName: null };
-  }
-  const record = await findApiToken(env.DB, token);
-  if (!record || record.revokedAt !== null) return null;
-  await touchApiToken(env.DB, record);
+/** The Access an API token grants (its scopes), whether presented as a bearer or held by a session. */
+export function tokenAccess(record: ApiToken): Access {
   const domains = new Set(record.scopes.filter((s) => s.startsWith("domain:")).map((s) => s.slice("domain:".length)));
   return {
     kind: "api-token",
@@ -54,6 +51,39 @@ async function bearerAccess(env: Env, token: string): Promise<Access | null> {
     domains,
     userName: record.userName,
   };
+}
+
+export const ADMIN_TOKEN_ACCESS: Access = {
+  kind: "admin-token",
+  tokenId: null,
+  admin: true,
+  read: true,
+  domains: new Set(),
+  userName: null,
+};
+
+/** The Access a bearer token grants: ADMIN_TOKEN, or a live API token; null otherwise. */
+export async function bearerAccess(env: Env, token: string): Promise<Access | null> {
+  if (await secretsEqual(token, env.ADMIN_TOKEN ?? "")) return ADMIN_TOKEN_ACCESS;
+  const record = await findApiToken(env.DB, token);
+  if (!record || record.revokedAt !== null) return null;
+  await touchApiToken(env.DB, record);
+  return tokenAccess(record);
+}
+
+/** The Access a user has. DESIGN.md "users: ... admin flag": an admin user's password opens the whole API. */
+export function userAccess(user: UserCredentials): Access {
+  const admin = user.isAdmin;
+  return { kind: "user", tokenId: null, admin, read: admin, domains: new Set(), userName: user.name };
+}
+
+/** A user's name and password checked (same PBKDF2 time for an unknown name); null when wrong. */
+export async function passwordAccess(env: Env, name: string, password: string): Promise<Access | null> {
+  if (password.length > MAX_PASSWORD_LENGTH) return null;
+  const user = await findUserCredentials(env.DB, name);
+  const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
+  if (!user || !ok) return null;
+  return userAccess(user);
 }
 
 /** The user name and password of Basic credentials (RFC 7617 section 2), or null. */
@@ -69,18 +99,17 @@ function basicCredentials(encoded: string): { name: string; password: string } |
   return { name: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
 }
 
-async function basicAccess(env: Env, credentials: { name: string; password: string }): Promise<Access | null> {
-  const { name, password } = credentials;
-  if (password.length > MAX_PASSWORD_LENGTH) return null;
-  const user = await findUserCredentials(env.DB, name);
-  const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
-  if (!user || !ok) return null;
-  // DESIGN.md "users: ... admin flag": an admin user's password opens the whole API.
-  const admin = user.isAdmin;
-  return { kind: "user", tokenId: null, admin, read: admin, domains: new Set(), userName: user.name };
+function basicAccess(env: Env, credentials: { name: string; password: string }): Promise<Access | null> {
+  return passwordAccess(env, credentials.name, credentials.password);
 }
 
 export const authenticate: MiddlewareHandler<ApiEnv> = async (c, next) => {
+  // The web interface's in-process calls (in-process.ts) arrive with the session's Access.
+  const preset = presetAccess(c.req.raw);
+  if (preset) {
+    c.set("access", preset);
+    return next();
+  }
   const header = c.req.header("authorization")?.trim();
   if (!header) throw unauthenticated("send Authorization: Bearer <token> (or Basic for /api/v1/send)");
   // Cloudflare sets CF-Connecting-IP on every request that reaches a Worker.
