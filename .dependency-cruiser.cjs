@@ -21,6 +21,7 @@ const STAGES = [
   "transform",
   "deliver",
   "bounce",
+  "webhooks",
   "lists",
 ];
 
@@ -38,6 +39,7 @@ const LAYERS = {
   transform: ["core", "mail", "mailauth", "store", "credentials", "authenticate"],
   deliver: ["core", "mail", "mailauth", "store", "credentials", "route", "transform"],
   bounce: ["core", "mail", "mailauth", "store", "credentials", "deliver"],
+  webhooks: ["core", "mail", "store", "credentials", "authenticate", "deliver"],
   lists: STAGES.filter((stage) => stage !== "lists"),
   // DMARC and TLS reports: parsed (pure) and filed through store/.
   reports: ["core", "mail", "store"],

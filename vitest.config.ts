@@ -25,6 +25,8 @@ export default defineConfig(async () => {
             KEY_ENCRYPTION_KEY: "dGVzdC1rZXktZW5jcnlwdGlvbi1rZXktMzItYnl0ZXMh",
             LIST_SECRET: "test-list-secret",
             AUTHSERV_ID: "mx.facteur.test",
+            // Webhook tests POST to a plain-http receiver on 127.0.0.1 (webhooks/url-policy.ts).
+            ENVIRONMENT: "development",
           },
         },
       }),
@@ -45,6 +47,7 @@ export default defineConfig(async () => {
       // Conformance data (../shared/conformance) served read-only on 127.0.0.1: inject("conformanceData").
       // MIME corpus (../shared/conformance/mime-corpus) for hostile-input tests: inject("mimeCorpus").
       // The local DoH server (scripts/doh-server.mjs) over a real socket: inject("dohServer").
+      // A webhook receiver verifying Standard Webhooks signatures: inject("webhookReceiver").
       globalSetup: [
         "./test/servers/global-setup.ts",
         // A private Postfix (+ Dovecot SASL) as a real relay: inject("postfix").
@@ -52,6 +55,7 @@ export default defineConfig(async () => {
         "./test/conformance/global-setup.ts",
         "./test/hostile/global-setup.ts",
         "./test/dns/global-setup.ts",
+        "./test/webhooks/global-setup.ts",
       ],
       testTimeout: 30_000,
     },

@@ -6,6 +6,7 @@ interface __BaseEnv_Env {
 	DB: D1Database;
 	SEND_EMAIL: SendEmail;
 	DELIVERY_QUEUE: Queue;
+	WEBHOOK_QUEUE: Queue;
 	FANOUT_QUEUE: Queue;
 	DOH_URL: string;
 	AUTHSERV_ID: string;
@@ -16,6 +17,7 @@ interface __BaseEnv_Env {
 	GIVE_UP_DAYS: string;
 	LOG_RETENTION_DAYS: string;
 	PUBLIC_URL: string;
+	ENVIRONMENT: string;
 	SEND_RATE_PER_HOUR: string;
 	ADMIN_TOKEN: string;
 	SRS_SECRET: string;
@@ -33,7 +35,7 @@ type StringifyValues<EnvType extends Record<string, unknown>> = {
 	[Binding in keyof EnvType]: EnvType[Binding] extends string ? EnvType[Binding] : string;
 };
 declare namespace NodeJS {
-	interface ProcessEnv extends StringifyValues<Pick<Cloudflare.Env, "DOH_URL" | "AUTHSERV_ID" | "MAX_MESSAGE_BYTES" | "MAX_RECEIVED_HEADERS" | "TRUSTED_RECEIVERS" | "RELAY_URL" | "GIVE_UP_DAYS" | "LOG_RETENTION_DAYS" | "PUBLIC_URL" | "SEND_RATE_PER_HOUR" | "ADMIN_TOKEN" | "SRS_SECRET" | "KEY_ENCRYPTION_KEY" | "LIST_SECRET">> {}
+	interface ProcessEnv extends StringifyValues<Pick<Cloudflare.Env, "DOH_URL" | "AUTHSERV_ID" | "MAX_MESSAGE_BYTES" | "MAX_RECEIVED_HEADERS" | "TRUSTED_RECEIVERS" | "RELAY_URL" | "GIVE_UP_DAYS" | "LOG_RETENTION_DAYS" | "PUBLIC_URL" | "SEND_RATE_PER_HOUR" | "ENVIRONMENT" | "ADMIN_TOKEN" | "SRS_SECRET" | "KEY_ENCRYPTION_KEY" | "LIST_SECRET">> {}
 }
 declare module "*.txt" {
 	const value: string;

@@ -25,6 +25,7 @@ import { ingestReport } from "./reports/ingest";
 import { route } from "./route";
 import { type Decision, formatReply, reject } from "./route/decision";
 import { insertMessageLog, type MessageLogEntry } from "./store/messages";
+import { enqueueWebhooks } from "./webhooks/enqueue-webhooks";
 
 export interface InboundDeps {
   resolverFor(env: Env): Resolver;
@@ -166,6 +167,11 @@ export async function handleEmail(
   }
   if (decision.kind !== "accept") {
     return finish(message, env, { ...entry, auth }, decision, [], routed.queries);
+  }
+  if (decision.alias) {
+    // Before any forward(): a failure here throws while nothing has been delivered yet.
+    const hooks = { messageLogId: id, raw: mail.raw, domain: recipient.domain, alias: decision.alias, auth };
+    await enqueueWebhooks(env, { ...hooks, mailFrom: mail.mailFrom, rcptTo: recipient.address, now: deps.now() });
   }
   const trace = {
     loopKey: lookupKey(recipient.address),

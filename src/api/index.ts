@@ -33,6 +33,7 @@ import { suppressions } from "./suppressions";
 import { tokens } from "./tokens";
 import { users } from "./users";
 import { validationHook } from "./validation-hook";
+import { webhookRaw } from "./webhooks/raw";
 
 export { loadSigningKey } from "../credentials/dkim-keys";
 export type { ApiEnv } from "./env";
@@ -135,6 +136,8 @@ export function createApp(deps: AppDeps = { resolverFor: dohResolverFor }): Open
   app.route("/", mtaSts);
   // RFC 8058 one-click unsubscribe: public HTML and form POSTs, outside /api (no credentials).
   app.route("/", unsubscribe);
+  // A webhook payload's link to its raw message: signed, outside /api (no credentials).
+  app.route("/", webhookRaw);
   for (const resource of RESOURCES) app.route("/api/v1", resource);
 
   app.doc31("/api/openapi.json", {
