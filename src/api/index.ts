@@ -33,6 +33,7 @@ import { suppressions } from "./suppressions";
 import { tokens } from "./tokens";
 import { users } from "./users";
 import { validationHook } from "./validation-hook";
+import { webhooks } from "./webhooks";
 import { webhookRaw } from "./webhooks/raw";
 
 export { loadSigningKey } from "../credentials/dkim-keys";
@@ -55,6 +56,7 @@ const RESOURCES = [
   send,
   outbox,
   destinations,
+  webhooks,
 ];
 
 const STATUS_TYPES: Record<number, ProblemType> = {
