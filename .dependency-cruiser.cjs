@@ -22,6 +22,7 @@ const STAGES = [
   "deliver",
   "bounce",
   "webhooks",
+  "autoreply",
   "lists",
 ];
 
@@ -40,6 +41,7 @@ const LAYERS = {
   deliver: ["core", "mail", "mailauth", "store", "credentials", "route", "transform"],
   bounce: ["core", "mail", "mailauth", "store", "credentials", "deliver"],
   webhooks: ["core", "mail", "store", "credentials", "authenticate", "deliver"],
+  autoreply: ["core", "mail", "mailauth", "store", "credentials", "authenticate", "deliver"],
   lists: STAGES.filter((stage) => stage !== "lists"),
   // DMARC and TLS reports: parsed (pure) and filed through store/.
   reports: ["core", "mail", "store"],

@@ -10,6 +10,7 @@
 
 import { type AuthResults, authenticate, type Resolver, summarize } from "./authenticate";
 import { mailFromAuthenticated } from "./authenticate/envelope-sender";
+import { sendAutoReply } from "./autoreply/send-auto-reply";
 import { type Config, readConfig } from "./core/config";
 import { newId } from "./core/ids";
 import { log, logError } from "./core/log";
@@ -207,8 +208,26 @@ export async function handleEmail(
       autoSubmitted: isAutoSubmitted(headerValue(mail.headers, "auto-submitted")),
     });
   }
+  if (decision.alias) await autoReply(message, env, { id, mail, auth, alias: decision.alias, now: deps.now() });
   const logged: LoggedDecision = toRelay.length > 0 && forwarded.length === 0 ? "relayed" : "forwarded";
   return finish(message, env, { ...entry, auth }, decision, [...forwarded, ...toRelay], routed.queries, logged);
+}
+
+/** The alias's auto-reply, if any. The message is delivered already: a failure here is logged, not retried. */
+async function autoReply(
+  message: ForwardableEmailMessage,
+  env: Env,
+  args: { id: string; mail: ReceivedMessage; auth: AuthResults; alias: string; now: number },
+): Promise<void> {
+  const { id, mail } = args;
+  try {
+    const input = { messageLogId: id, alias: args.alias, mailFrom: mail.mailFrom, headers: mail.headers };
+    const outcome = await sendAutoReply(env, message, { ...input, auth: args.auth, now: args.now });
+    const text = typeof outcome === "string" ? outcome : `skipped: ${outcome.skipped}`;
+    log({ stage: "deliver", unit: "auto-reply", outcome: text, messageId: id });
+  } catch (error) {
+    logError({ stage: "deliver", unit: "auto-reply", outcome: "error", messageId: id, error });
+  }
 }
 
 async function envelopeSenderFor(mailFrom: string, domain: string, config: Config, deps: InboundDeps): Promise<string> {

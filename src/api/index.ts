@@ -11,6 +11,7 @@ import { logError } from "../core/log";
 import { createDohResolver } from "../dns/doh";
 import type { Resolver } from "../dns/types";
 import { aliases } from "./aliases";
+import { autoReplies } from "./auto-replies";
 import { deliveries } from "./deliveries";
 import { destinations } from "./destinations";
 import { dkim } from "./dkim";
@@ -46,6 +47,7 @@ const RESOURCES = [
   reports,
   domainHealth,
   aliases,
+  autoReplies,
   lists,
   users,
   importExport,
