@@ -48,6 +48,7 @@ export default defineConfig(async () => {
       // MIME corpus (../shared/conformance/mime-corpus) for hostile-input tests: inject("mimeCorpus").
       // The local DoH server (scripts/doh-server.mjs) over a real socket: inject("dohServer").
       // A webhook receiver verifying Standard Webhooks signatures: inject("webhookReceiver").
+      // dkimpy's arc_verify behind a loopback HTTP service (workerd cannot spawn): inject("arcVerifier").
       globalSetup: [
         "./test/servers/global-setup.ts",
         // A private Postfix (+ Dovecot SASL) as a real relay: inject("postfix").
@@ -56,6 +57,7 @@ export default defineConfig(async () => {
         "./test/hostile/global-setup.ts",
         "./test/dns/global-setup.ts",
         "./test/webhooks/global-setup.ts",
+        "./test/arc/global-setup.ts",
       ],
       testTimeout: 30_000,
     },

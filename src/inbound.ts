@@ -16,6 +16,7 @@ import { newId } from "./core/ids";
 import { log, logError } from "./core/log";
 import type { LoggedDecision } from "./core/logged-decision";
 import { enqueueForRelay, forwardVerified, relayTraceBlock, withPrependedHeaders } from "./deliver/forward";
+import { sealRelayed } from "./deliver/seal-relayed";
 import { handleListMessage } from "./lists/handle-list-message";
 import { lookupKey, parseAddress } from "./mail/address";
 import { isAutoSubmitted } from "./mail/auto-submitted";
@@ -190,7 +191,10 @@ export async function handleEmail(
     log({ stage: "deliver", unit: "forward", outcome: "refused", messageId: id, to: failure.to, error: failure.error });
   }
   if (toRelay.length > 0) {
-    const raw = withPrependedHeaders(relayTraceBlock(trace, config.authservId, new Date(deps.now())), mail.raw);
+    const traced = withPrependedHeaders(relayTraceBlock(trace, config.authservId, new Date(deps.now())), mail.raw);
+    // Sealed after the trace fields, the last change Facteur makes (RFC 8617 section 5.1).
+    const arc = { domain: recipient.domain, chain: auth.arc.result, authResults: auth.header, now: deps.now() };
+    const raw = await sealRelayed(env, traced, arc);
     // R2/D1/Queue failure throws: nothing has been promised to the sender yet except any
     // forward() above, which a retry may repeat (a duplicate is better than a loss).
     await enqueueForRelay(env, {
@@ -210,7 +214,10 @@ export async function handleEmail(
   }
   if (decision.alias) await autoReply(message, env, { id, mail, auth, alias: decision.alias, now: deps.now() });
   const logged: LoggedDecision = toRelay.length > 0 && forwarded.length === 0 ? "relayed" : "forwarded";
-  return finish(message, env, { ...entry, auth }, decision, [...forwarded, ...toRelay], routed.queries, logged);
+  // An alias match also looks up its webhooks and its auto-reply, and a relayed copy the domain's
+  // sealing key: one statement each.
+  const queries = routed.queries + (decision.alias ? 2 : 0) + (toRelay.length > 0 ? 1 : 0);
+  return finish(message, env, { ...entry, auth }, decision, [...forwarded, ...toRelay], queries, logged);
 }
 
 /** The alias's auto-reply, if any. The message is delivered already: a failure here is logged, not retried. */
