@@ -160,3 +160,27 @@ export async function listWebhookDeliveries(
   }
   return results.map((row) => ({ ...rowToDelivery(row), attemptLog: byDelivery.get(row.id) ?? [] }));
 }
+
+/** R2 keys of raw messages whose every webhook delivery is finished and older than `cutoff`. */
+export async function listExpiredWebhookBodies(db: D1Database, cutoff: number, limit: number): Promise<string[]> {
+  const { results } = await db
+    .prepare(
+      `SELECT r2_key FROM webhook_deliveries GROUP BY r2_key
+       HAVING SUM(status = 'pending') = 0 AND MAX(updated_at) < ?1 LIMIT ?2`,
+    )
+    .bind(cutoff, limit)
+    .all<{ r2_key: string }>();
+  return results.map((r) => r.r2_key);
+}
+
+/** Deletes the finished deliveries (and their attempts) of these raw messages. */
+export async function deleteWebhookDeliveriesByBodies(db: D1Database, keys: string[]): Promise<number> {
+  const result = await db
+    .prepare(
+      `DELETE FROM webhook_deliveries WHERE status != 'pending'
+         AND r2_key IN (SELECT value FROM json_each(?1))`,
+    )
+    .bind(JSON.stringify(keys))
+    .run();
+  return result.meta.changes ?? 0;
+}
