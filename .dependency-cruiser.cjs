@@ -21,6 +21,8 @@ const STAGES = [
   "transform",
   "deliver",
   "bounce",
+  "webhooks",
+  "autoreply",
   "lists",
   "cloudflare",
 ];
@@ -39,6 +41,8 @@ const LAYERS = {
   transform: ["core", "mail", "mailauth", "store", "credentials", "authenticate"],
   deliver: ["core", "mail", "mailauth", "store", "credentials", "route", "transform"],
   bounce: ["core", "mail", "mailauth", "store", "credentials", "deliver"],
+  webhooks: ["core", "mail", "store", "credentials", "authenticate", "deliver"],
+  autoreply: ["core", "mail", "mailauth", "store", "credentials", "authenticate", "deliver"],
   lists: STAGES.filter((stage) => stage !== "lists" && stage !== "cloudflare"),
   // DMARC and TLS reports: parsed (pure) and filed through store/.
   reports: ["core", "mail", "store"],

@@ -29,6 +29,8 @@ export default defineConfig(async () => {
             KEY_ENCRYPTION_KEY: "dGVzdC1rZXktZW5jcnlwdGlvbi1rZXktMzItYnl0ZXMh",
             LIST_SECRET: "test-list-secret",
             AUTHSERV_ID: "mx.facteur.test",
+            // Webhook tests POST to a plain-http receiver on 127.0.0.1 (webhooks/url-policy.ts).
+            ENVIRONMENT: "development",
           },
         },
       }),
@@ -49,6 +51,8 @@ export default defineConfig(async () => {
       // Conformance data (../shared/conformance) served read-only on 127.0.0.1: inject("conformanceData").
       // MIME corpus (../shared/conformance/mime-corpus) for hostile-input tests: inject("mimeCorpus").
       // The local DoH server (scripts/doh-server.mjs) over a real socket: inject("dohServer").
+      // A webhook receiver verifying Standard Webhooks signatures: inject("webhookReceiver").
+      // dkimpy's arc_verify behind a loopback HTTP service (workerd cannot spawn): inject("arcVerifier").
       globalSetup: [
         "./test/servers/global-setup.ts",
         // A private Postfix (+ Dovecot SASL) as a real relay: inject("postfix").
@@ -58,6 +62,8 @@ export default defineConfig(async () => {
         "./test/dns/global-setup.ts",
         // The Cloudflare API stand-in for sync (test/cloudflare/): inject("cloudflareMock").
         "./test/cloudflare/global-setup.ts",
+        "./test/webhooks/global-setup.ts",
+        "./test/arc/global-setup.ts",
       ],
       testTimeout: 30_000,
     },

@@ -10,12 +10,14 @@
 
 import { type AuthResults, authenticate, type Resolver, summarize } from "./authenticate";
 import { mailFromAuthenticated } from "./authenticate/envelope-sender";
+import { sendAutoReply } from "./autoreply/send-auto-reply";
 import { type Config, readConfig } from "./core/config";
 import { newId } from "./core/ids";
 import { log, logError } from "./core/log";
 import type { LoggedDecision } from "./core/logged-decision";
 import { enqueueForRelay, forwardVerified, relayTraceBlock, withPrependedHeaders } from "./deliver/forward";
 import { relayOnlyDomains, splitForwardable } from "./deliver/forward-policy";
+import { sealRelayed } from "./deliver/seal-relayed";
 import { handleListMessage } from "./lists/handle-list-message";
 import { lookupKey, parseAddress } from "./mail/address";
 import { isAutoSubmitted } from "./mail/auto-submitted";
@@ -26,6 +28,7 @@ import { ingestReport } from "./reports/ingest";
 import { route } from "./route";
 import { type Decision, formatReply, reject } from "./route/decision";
 import { insertMessageLog, type MessageLogEntry } from "./store/messages";
+import { enqueueWebhooks } from "./webhooks/enqueue-webhooks";
 
 export interface InboundDeps {
   resolverFor(env: Env): Resolver;
@@ -168,6 +171,11 @@ export async function handleEmail(
   if (decision.kind !== "accept") {
     return finish(message, env, { ...entry, auth }, decision, [], routed.queries);
   }
+  if (decision.alias) {
+    // Before any forward(): a failure here throws while nothing has been delivered yet.
+    const hooks = { messageLogId: id, raw: mail.raw, domain: recipient.domain, alias: decision.alias, auth };
+    await enqueueWebhooks(env, { ...hooks, mailFrom: mail.mailFrom, rcptTo: recipient.address, now: deps.now() });
+  }
   const trace = {
     loopKey: lookupKey(recipient.address),
     authSummary: summarize(auth),
@@ -198,7 +206,10 @@ export async function handleEmail(
     log({ stage: "deliver", unit: "forward", outcome: "refused", messageId: id, to: failure.to, error: failure.error });
   }
   if (toRelay.length > 0) {
-    const raw = withPrependedHeaders(relayTraceBlock(trace, config.authservId, new Date(deps.now())), mail.raw);
+    const traced = withPrependedHeaders(relayTraceBlock(trace, config.authservId, new Date(deps.now())), mail.raw);
+    // Sealed after the trace fields, the last change Facteur makes (RFC 8617 section 5.1).
+    const arc = { domain: recipient.domain, chain: auth.arc.result, authResults: auth.header, now: deps.now() };
+    const raw = await sealRelayed(env, traced, arc);
     // R2/D1/Queue failure throws: nothing has been promised to the sender yet except any
     // forward() above, which a retry may repeat (a duplicate is better than a loss).
     await enqueueForRelay(env, {
@@ -216,8 +227,29 @@ export async function handleEmail(
       autoSubmitted: isAutoSubmitted(headerValue(mail.headers, "auto-submitted")),
     });
   }
+  if (decision.alias) await autoReply(message, env, { id, mail, auth, alias: decision.alias, now: deps.now() });
   const logged: LoggedDecision = toRelay.length > 0 && forwarded.length === 0 ? "relayed" : "forwarded";
-  return finish(message, env, { ...entry, auth }, decision, [...forwarded, ...toRelay], routed.queries, logged);
+  // An alias match also looks up its webhooks and its auto-reply, and a relayed copy the domain's
+  // sealing key: one statement each.
+  const queries = routed.queries + (decision.alias ? 2 : 0) + (toRelay.length > 0 ? 1 : 0);
+  return finish(message, env, { ...entry, auth }, decision, [...forwarded, ...toRelay], queries, logged);
+}
+
+/** The alias's auto-reply, if any. The message is delivered already: a failure here is logged, not retried. */
+async function autoReply(
+  message: ForwardableEmailMessage,
+  env: Env,
+  args: { id: string; mail: ReceivedMessage; auth: AuthResults; alias: string; now: number },
+): Promise<void> {
+  const { id, mail } = args;
+  try {
+    const input = { messageLogId: id, alias: args.alias, mailFrom: mail.mailFrom, headers: mail.headers };
+    const outcome = await sendAutoReply(env, message, { ...input, auth: args.auth, now: args.now });
+    const text = typeof outcome === "string" ? outcome : `skipped: ${outcome.skipped}`;
+    log({ stage: "deliver", unit: "auto-reply", outcome: text, messageId: id });
+  } catch (error) {
+    logError({ stage: "deliver", unit: "auto-reply", outcome: "error", messageId: id, error });
+  }
 }
 
 async function envelopeSenderFor(mailFrom: string, domain: string, config: Config, deps: InboundDeps): Promise<string> {

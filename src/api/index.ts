@@ -11,6 +11,7 @@ import { createDohResolver } from "../dns/doh";
 import type { Resolver } from "../dns/types";
 import { aliases } from "./aliases";
 import { cloudflareSync } from "./cloudflare-sync";
+import { autoReplies } from "./auto-replies";
 import { deliveries } from "./deliveries";
 import { destinations } from "./destinations";
 import { dkim } from "./dkim";
@@ -34,6 +35,8 @@ import { suppressions } from "./suppressions";
 import { tokens } from "./tokens";
 import { users } from "./users";
 import { validationHook } from "./validation-hook";
+import { webhooks } from "./webhooks";
+import { webhookRaw } from "./webhooks/raw";
 
 export { loadSigningKey } from "../credentials/dkim-keys";
 export type { ApiEnv } from "./env";
@@ -46,6 +49,7 @@ const RESOURCES = [
   reports,
   domainHealth,
   aliases,
+  autoReplies,
   lists,
   users,
   importExport,
@@ -56,6 +60,7 @@ const RESOURCES = [
   send,
   outbox,
   destinations,
+  webhooks,
 ];
 
 const STATUS_TYPES: Record<number, ProblemType> = {
@@ -137,6 +142,8 @@ export function createApp(deps: AppDeps = { resolverFor: dohResolverFor }): Open
   app.route("/", mtaSts);
   // RFC 8058 one-click unsubscribe: public HTML and form POSTs, outside /api (no credentials).
   app.route("/", unsubscribe);
+  // A webhook payload's link to its raw message: signed, outside /api (no credentials).
+  app.route("/", webhookRaw);
   for (const resource of RESOURCES) app.route("/api/v1", resource);
 
   app.doc31("/api/openapi.json", {

@@ -12,6 +12,12 @@ export const QUEUES = {
    * facteur-fanout-dlq, has no consumer: pages wait there to be inspected and replayed.
    */
   fanout: "facteur-fanout",
+  /**
+   * Webhook POSTs (core/webhook-job.ts); binding WEBHOOK_QUEUE. Its dead-letter queue,
+   * facteur-webhooks-dlq, has no consumer: the give-up horizon ends a delivery long before
+   * max_retries, so only a job that keeps crashing lands there.
+   */
+  webhooks: "facteur-webhooks",
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];

@@ -49,7 +49,7 @@ export interface ReportHandoff {
  * no destination.
  */
 export type Decision =
-  | { kind: "accept"; rule: string; reason: string; destinations: Destination[] }
+  | { kind: "accept"; rule: string; reason: string; destinations: Destination[]; alias?: string }
   | { kind: "handoff"; rule: string; reason: string; handoff: ListHandoff | ReportHandoff }
   | { kind: "hold"; rule: string; reason: string }
   | { kind: "discard"; rule: string; reason: string }

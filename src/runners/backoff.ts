@@ -36,3 +36,15 @@ export function backoffDelaySeconds(failedAttempts: number, random: () => number
 export function fanoutRetryDelaySeconds(attempts: number): number {
   return Math.min(300, 10 * 2 ** Math.min(attempts, 5));
 }
+
+/**
+ * Webhook retries: sooner than mail at first (a receiver restarting is back in seconds), then the
+ * same hours-long tail; Standard Webhooks suggests a schedule of this shape.
+ */
+export const WEBHOOK_BACKOFF_SECONDS = [5, 5 * 60, 30 * 60, 2 * 60 * 60, 5 * 60 * 60, 10 * 60 * 60] as const;
+
+export function webhookBackoffSeconds(failedAttempts: number, random: () => number = Math.random): number {
+  const base = WEBHOOK_BACKOFF_SECONDS[Math.max(0, failedAttempts - 1)] ?? MAX_DELAY_SECONDS;
+  const jitter = 1 + JITTER_FRACTION * (2 * random() - 1);
+  return Math.max(1, Math.min(MAX_DELAY_SECONDS, Math.round(base * jitter)));
+}

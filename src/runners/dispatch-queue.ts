@@ -8,6 +8,7 @@ import { deadLetterConsumer } from "./dead-letter-consumer";
 import { deliveryConsumer } from "./delivery-consumer";
 import { fanoutConsumer } from "./fanout-consumer";
 import type { QueueDeps } from "./queue-deps";
+import { webhookConsumer } from "./webhook-consumer";
 
 type ConsumerFor = (env: Env, deps: QueueDeps) => Consumer<{ messageLogId: string }>;
 
@@ -15,6 +16,7 @@ const CONSUMERS: Readonly<Record<string, ConsumerFor>> = {
   [QUEUES.delivery]: deliveryConsumer, // send, report permanent failures, record; retry while deferred
   [QUEUES.deliveryDeadLetter]: deadLetterConsumer, // jobs past max_retries: fail the rows, report
   [QUEUES.fanout]: fanoutConsumer, // one page of list members into delivery jobs
+  [QUEUES.webhooks]: webhookConsumer, // one signed POST of an accepted message; retry while failing
 };
 
 export async function dispatchQueue(batch: MessageBatch<unknown>, env: Env, deps: QueueDeps = {}): Promise<void> {

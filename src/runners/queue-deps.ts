@@ -8,4 +8,6 @@ import type { FanoutDeps } from "../lists/fanout";
 export interface QueueDeps extends DeliverDeps, FanoutDeps {
   /** In [0, 1): backoff jitter. */
   random?: () => number;
+  /** How long a webhook POST may take (tests shorten it). */
+  webhookTimeoutMs?: number;
 }

@@ -1,8 +1,10 @@
 /** scheduled(): the sweeps run on every cron tick, in this order. */
 import { expireApiCounters } from "./expire-api-counters";
+import { expireAutoReplyCopies } from "./expire-auto-reply-copies";
 import { expireFinishedDeliveries } from "./expire-finished-deliveries";
 import { expireMessageLog } from "./expire-message-log";
 import { expireReports } from "./expire-reports";
+import { expireWebhookDeliveries } from "./expire-webhook-deliveries";
 import { failOrphanedDeliveries } from "./fail-orphaned-deliveries";
 import { listHousekeeping } from "./list-housekeeping";
 import type { Sweep } from "./sweep";
@@ -18,4 +20,6 @@ export const SWEEPS: readonly Sweep[] = [
   expireApiCounters, // failed-auth throttle and send rate-limit windows that have passed
   expireReports, // DMARC and TLS reports past their domain's retention
   syncCloudflare, // DNS records, destination addresses, Email Routing (when CLOUDFLARE_API_TOKEN is set)
+  expireWebhookDeliveries, // finished webhook deliveries and their raw messages
+  expireAutoReplyCopies, // auto-reply copies kept in R2
 ];

@@ -13,7 +13,8 @@ import { app, call, jsonOf } from "./helpers";
 /**
  * Served by the app but not API operations: the document itself, its viewer, the RFC 8058
  * one-click unsubscribe pages (HTML for people, form POSTs from mail providers; no credentials),
- * and the RFC 8461 MTA-STS policy file that sending servers fetch on mta-sts.<domain>.
+ * the RFC 8461 MTA-STS policy file that sending servers fetch on mta-sts.<domain>, and the signed
+ * link to a webhook delivery's raw message (the link is the credential).
  */
 const META_ROUTES = new Set([
   "GET /api/openapi.json",
@@ -21,6 +22,7 @@ const META_ROUTES = new Set([
   "GET /lists/unsubscribe/:token",
   "POST /lists/unsubscribe/:token",
   "GET /.well-known/mta-sts.txt",
+  "GET /webhooks/raw/:delivery",
 ]);
 
 // The validator loads its meta-schema from disk, which workerd's virtual file system does not

@@ -5,16 +5,18 @@
 export interface Captured {
   message: ForwardableEmailMessage;
   forwards: { to: string; headers: Record<string, string> }[];
+  /** message.reply() calls: EmailMessage exposes its envelope only, not its body. */
+  replies: { from: string; to: string }[];
   rejected: string | undefined;
 }
 
 export function emailMessage(
   raw: string | Uint8Array,
   envelope: { from: string; to: string },
-  options: { refuseForward?: (to: string) => boolean; chunkSize?: number } = {},
+  options: { refuseForward?: (to: string) => boolean; chunkSize?: number; refuseReply?: boolean } = {},
 ): Captured {
   const bytes = typeof raw === "string" ? new TextEncoder().encode(raw) : raw;
-  const captured: Captured = { forwards: [], rejected: undefined } as unknown as Captured;
+  const captured: Captured = { forwards: [], replies: [], rejected: undefined } as unknown as Captured;
   const chunk = options.chunkSize ?? 64 * 1024;
   let offset = 0;
   const stream = new ReadableStream<Uint8Array>({
@@ -41,8 +43,11 @@ export function emailMessage(
       captured.forwards.push({ to, headers: Object.fromEntries(headers?.entries() ?? []) });
       return { messageId: `<fwd-${captured.forwards.length}@test>` } as unknown as EmailSendResult;
     },
-    async reply() {
-      throw new Error("reply() is not used by Facteur");
+    async reply(reply: EmailMessage) {
+      if (options.refuseReply) throw new Error("reply not allowed");
+      if (captured.replies.length > 0) throw new Error("only one reply per message");
+      captured.replies.push({ from: reply.from, to: reply.to });
+      return { messageId: `<reply-${captured.replies.length}@test>` } as unknown as EmailSendResult;
     },
   } as ForwardableEmailMessage;
   return captured;

@@ -85,6 +85,7 @@ export function resolveAlias(facts: RoutingFacts): Decision | undefined {
     rule: "alias",
     reason: `${match.kind} match ${match.address}`,
     destinations: planDestinations(match.destinations, facts, tag),
+    alias: match.address,
   };
 }
 
