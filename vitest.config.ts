@@ -49,6 +49,7 @@ export default defineConfig(async () => {
       // Conformance data (../shared/conformance) served read-only on 127.0.0.1: inject("conformanceData").
       // MIME corpus (../shared/conformance/mime-corpus) for hostile-input tests: inject("mimeCorpus").
       // The local DoH server (scripts/doh-server.mjs) over a real socket: inject("dohServer").
+      // Python's mailbox module reading an mbox posted to it: inject("mboxReader").
       globalSetup: [
         "./test/servers/global-setup.ts",
         // A private Postfix (+ Dovecot SASL) as a real relay: inject("postfix").
@@ -58,6 +59,7 @@ export default defineConfig(async () => {
         "./test/dns/global-setup.ts",
         // The Cloudflare API stand-in for sync (test/cloudflare/): inject("cloudflareMock").
         "./test/cloudflare/global-setup.ts",
+        "./test/archive/global-setup.ts",
       ],
       testTimeout: 30_000,
     },

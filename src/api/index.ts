@@ -10,6 +10,7 @@ import { logError } from "../core/log";
 import { createDohResolver } from "../dns/doh";
 import type { Resolver } from "../dns/types";
 import { aliases } from "./aliases";
+import { archive, publicArchive } from "./archive";
 import { cloudflareSync } from "./cloudflare-sync";
 import { deliveries } from "./deliveries";
 import { destinations } from "./destinations";
@@ -47,6 +48,7 @@ const RESOURCES = [
   domainHealth,
   aliases,
   lists,
+  archive,
   users,
   importExport,
   messages,
@@ -137,6 +139,8 @@ export function createApp(deps: AppDeps = { resolverFor: dohResolverFor }): Open
   app.route("/", mtaSts);
   // RFC 8058 one-click unsubscribe: public HTML and form POSTs, outside /api (no credentials).
   app.route("/", unsubscribe);
+  // The list archive's public door: the list's archive policy is the authority (HTTP Basic for members).
+  app.route("/", publicArchive);
   for (const resource of RESOURCES) app.route("/api/v1", resource);
 
   app.doc31("/api/openapi.json", {

@@ -19,6 +19,8 @@ export interface BackupTable {
   secretColumns?: readonly string[];
   /** A column naming an R2 object (MAIL bucket) that travels with the row. */
   object?: string;
+  /** An FTS5 table: no unique key to upsert on, so a row is replaced (delete, insert). */
+  virtual?: true;
 }
 
 /** In restore order: every table after the tables its foreign keys point at. */
@@ -35,6 +37,10 @@ export const BACKUP_TABLES: readonly BackupTable[] = [
   { name: "list_confirmations", key: ["token"] },
   { name: "held_messages", key: ["id"], object: "r2_key" },
   { name: "suppressions", key: ["address"] },
+  { name: "list_archive_settings", key: ["list_address"] },
+  { name: "archived_posts", key: ["id"], object: "r2_key" },
+  { name: "archived_posts_fts", key: ["post_id"], virtual: true },
+  { name: "archive_takedowns", key: ["post_id"] },
 ];
 
 export function backupTable(name: string): BackupTable | undefined {
@@ -76,16 +82,27 @@ export async function isBackupTableEmpty(db: D1Database, table: BackupTable): Pr
  * Writes one row as given: a new key is inserted, an existing one takes the row's values (columns
  * the row leaves out keep theirs). Column names must come from readBackupColumns.
  */
-export function upsertBackupRow(db: D1Database, table: BackupTable, row: BackupRow): D1PreparedStatement {
+export function upsertBackupRow(db: D1Database, table: BackupTable, row: BackupRow): D1PreparedStatement[] {
   const columns = Object.keys(row);
+  if (table.virtual) {
+    const key = table.key.map((column) => `${column} = ?`).join(" AND ");
+    return [
+      db.prepare(`DELETE FROM ${table.name} WHERE ${key}`).bind(...table.key.map((column) => row[column] ?? null)),
+      db
+        .prepare(`INSERT INTO ${table.name} (${columns.join(", ")}) VALUES (${placeholders(columns.length)})`)
+        .bind(...columns.map((column) => row[column] ?? null)),
+    ];
+  }
   const updates = columns.filter((column) => !table.key.includes(column));
   const onConflict = updates.length
     ? `DO UPDATE SET ${updates.map((column) => `${column} = excluded.${column}`).join(", ")}`
     : "DO NOTHING";
-  return db
-    .prepare(
-      `INSERT INTO ${table.name} (${columns.join(", ")}) VALUES (${placeholders(columns.length)})
-       ON CONFLICT (${table.key.join(", ")}) ${onConflict}`,
-    )
-    .bind(...columns.map((column) => row[column] ?? null));
+  return [
+    db
+      .prepare(
+        `INSERT INTO ${table.name} (${columns.join(", ")}) VALUES (${placeholders(columns.length)})
+         ON CONFLICT (${table.key.join(", ")}) ${onConflict}`,
+      )
+      .bind(...columns.map((column) => row[column] ?? null)),
+  ];
 }

@@ -214,7 +214,7 @@ export async function restoreBackup(
 async function applyPlan(db: D1Database, bucket: R2Bucket, planned: Planned[], report: RestoreReport): Promise<void> {
   const writes = planned.filter((plan) => plan.outcome !== "unchanged");
   for (let i = 0; i < writes.length; i += BATCH) {
-    await db.batch(writes.slice(i, i + BATCH).map((plan) => upsertBackupRow(db, plan.table, plan.row)));
+    await db.batch(writes.slice(i, i + BATCH).flatMap((plan) => upsertBackupRow(db, plan.table, plan.row)));
   }
   // Objects: restored when inline and not already stored (R2 keys name immutable bodies).
   for (const plan of planned) {
