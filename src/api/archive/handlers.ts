@@ -62,7 +62,7 @@ export const getArchivedAttachmentHandler: RouteHandler<typeof getArchivedAttach
   const { address, id, index } = c.req.valid("param");
   const list = await listOf(c.env.DB, address);
   const object = await c.env.MAIL.get((await postOf(c.env.DB, list, id)).r2Key);
-  const attachment = object ? await attachmentOf(await object.arrayBuffer(), index) : null;
+  const attachment = object ? await attachmentOf(await object.arrayBuffer(), Number(index)) : null;
   if (!attachment) throw notFound(`attachment ${index}`);
   const filename = (attachment.filename ?? `attachment-${index}`).replace(/["\\\r\n]/g, "_");
   return new Response(attachment.content, {

@@ -83,11 +83,9 @@ export const getArchivedAttachment = apiRoute("domain", {
   summary: "Download one attachment of an archived post",
   request: {
     params: PostParam.extend({
-      index: z.coerce
-        .number()
-        .int()
-        .min(0)
-        .max(1000)
+      index: z
+        .string()
+        .regex(/^\d{1,4}$/, "an attachment number")
         .openapi({ param: { name: "index", in: "path" } }),
     }),
   },
