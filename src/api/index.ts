@@ -13,6 +13,7 @@ import { aliases } from "./aliases";
 import { archive, publicArchive } from "./archive";
 import { cloudflareSync } from "./cloudflare-sync";
 import { deliveries } from "./deliveries";
+import { deliveryModes } from "./delivery-modes";
 import { destinations } from "./destinations";
 import { dkim } from "./dkim";
 import { apiDocs } from "./docs";
@@ -48,6 +49,7 @@ const RESOURCES = [
   domainHealth,
   aliases,
   lists,
+  deliveryModes,
   archive,
   users,
   importExport,
