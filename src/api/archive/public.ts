@@ -33,7 +33,7 @@ async function readerOf(env: Env, list: string, authorization: string | undefine
   let reader: Reader = "anyone";
   for (const mailbox of user?.mailboxes ?? []) {
     const member = await findMember(env.DB, list, mailbox);
-    if (!member || member.status !== "active") continue;
+    if (member?.status !== "active") continue;
     if (member.role !== "member") return "owner";
     reader = "member";
   }
