@@ -23,6 +23,7 @@ import type { ApiEnv } from "./env";
 import { health } from "./health";
 import { importExport } from "./import-export";
 import { lists, unsubscribe } from "./lists";
+import { mailmanImport } from "./mailman-import";
 import { messages } from "./messages";
 import { authenticate } from "./middleware/authenticate";
 import { bodyLimits } from "./middleware/body-limits";
@@ -50,6 +51,7 @@ const RESOURCES = [
   aliases,
   lists,
   deliveryModes,
+  mailmanImport,
   archive,
   users,
   importExport,
