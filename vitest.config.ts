@@ -53,6 +53,7 @@ export default defineConfig(async () => {
       // The local DoH server (scripts/doh-server.mjs) over a real socket: inject("dohServer").
       // A webhook receiver verifying Standard Webhooks signatures: inject("webhookReceiver").
       // dkimpy's arc_verify behind a loopback HTTP service (workerd cannot spawn): inject("arcVerifier").
+      // Python's mailbox module reading an mbox posted to it: inject("mboxReader").
       globalSetup: [
         "./test/servers/global-setup.ts",
         // A private Postfix (+ Dovecot SASL) as a real relay: inject("postfix").
@@ -64,6 +65,7 @@ export default defineConfig(async () => {
         "./test/cloudflare/global-setup.ts",
         "./test/webhooks/global-setup.ts",
         "./test/arc/global-setup.ts",
+        "./test/archive/global-setup.ts",
       ],
       testTimeout: 30_000,
     },

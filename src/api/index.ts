@@ -10,9 +10,11 @@ import { logError } from "../core/log";
 import { createDohResolver } from "../dns/doh";
 import type { Resolver } from "../dns/types";
 import { aliases } from "./aliases";
+import { archive, publicArchive } from "./archive";
 import { cloudflareSync } from "./cloudflare-sync";
 import { autoReplies } from "./auto-replies";
 import { deliveries } from "./deliveries";
+import { deliveryModes } from "./delivery-modes";
 import { destinations } from "./destinations";
 import { dkim } from "./dkim";
 import { apiDocs } from "./docs";
@@ -22,6 +24,7 @@ import type { ApiEnv } from "./env";
 import { health } from "./health";
 import { importExport } from "./import-export";
 import { lists, unsubscribe } from "./lists";
+import { mailmanImport } from "./mailman-import";
 import { messages } from "./messages";
 import { authenticate } from "./middleware/authenticate";
 import { bodyLimits } from "./middleware/body-limits";
@@ -51,6 +54,9 @@ const RESOURCES = [
   aliases,
   autoReplies,
   lists,
+  deliveryModes,
+  mailmanImport,
+  archive,
   users,
   importExport,
   messages,
@@ -144,6 +150,8 @@ export function createApp(deps: AppDeps = { resolverFor: dohResolverFor }): Open
   app.route("/", unsubscribe);
   // A webhook payload's link to its raw message: signed, outside /api (no credentials).
   app.route("/", webhookRaw);
+  // The list archive's public door: the list's archive policy is the authority (HTTP Basic for members).
+  app.route("/", publicArchive);
   for (const resource of RESOURCES) app.route("/api/v1", resource);
 
   app.doc31("/api/openapi.json", {

@@ -9,8 +9,11 @@ import { storeDeliveryBody } from "../deliver/enqueue";
 import { headerEnd } from "../mail/header-section";
 import { joinMessage, splitMessage } from "../mail/message-parts";
 import { listAddresses } from "../mail/minted-address";
+import { findArchivePolicy } from "../store/archive";
 import { LIST_PIPELINE, runPipeline } from "../transform/pipeline";
 import type { DmarcMitigation, TransformContext } from "../transform/types";
+import { archivePost } from "./archive/archive-post";
+import { archiveListUrl, archivePostUrl } from "./archive/archive-urls";
 import { startFanout } from "./fanout";
 import { decideDmarcMitigation } from "./rules/dmarc-policy";
 import { type List, listIdOf } from "./types";
@@ -44,6 +47,7 @@ export async function distributePost(
   const signingKey = await (deps.loadKey ?? loadSigningKey)(env, list.domain);
   const authorDomain = post.author.address.slice(post.author.address.lastIndexOf("@") + 1);
   const mitigation = decideDmarcMitigation(list, post.auth.dmarc, authorDomain);
+  const archives = (await findArchivePolicy(env.DB, list.address)) !== "off";
   const context: TransformContext = {
     list,
     addresses: listAddresses(list),
@@ -56,12 +60,18 @@ export async function distributePost(
     original: post.raw,
     message: splitMessage(post.raw),
     notes: [],
+    ...(archives
+      ? { archive: { listUrl: archiveListUrl(env, list), postUrl: archivePostUrl(env, list, post.messageLogId) } }
+      : {}),
   };
   await runPipeline(LIST_PIPELINE, context, post.messageLogId);
   const out = joinMessage(context.message);
   const r2Key = listPostKey(post.messageLogId);
   // Deterministic key: a retried email() overwrites the same object (deliver/enqueue.ts).
   await storeDeliveryBody(env, r2Key, out, { messageLogId: post.messageLogId, origin: "list", list: list.address });
+  // The copy every member gets, before fan-out adds their unsubscribe URL and VERP sender.
+  if (archives)
+    await archivePost(env, { listAddress: list.address, postId: post.messageLogId, raw: out, now: post.now });
   const pages = await startFanout(env, {
     messageLogId: post.messageLogId,
     list,

@@ -230,8 +230,9 @@ export async function findPageStarts(db: D1Database, listAddress: string, pageSi
 }
 
 /**
- * One fan-out page: active members with lookup in [from, to), minus suppressed addresses (hard
- * bounces, complaints, manual: the `suppressions` table), in lookup order.
+ * One fan-out page: active members with lookup in [from, to) who get each post (not digest or
+ * nomail members: store/delivery-modes.ts), minus suppressed addresses (hard bounces, complaints,
+ * manual: the `suppressions` table), in lookup order.
  */
 export async function findFanoutPage(
   db: D1Database,
@@ -244,6 +245,7 @@ export async function findFanoutPage(
     .prepare(
       `SELECT m.address, m.lookup, m.receive_own, m.verp_key FROM list_members m
         WHERE m.list_address = ?1 AND m.status = 'active' AND m.lookup >= ?2 AND (?3 IS NULL OR m.lookup < ?3)
+          AND m.delivery_mode = 'each'
           AND NOT EXISTS (SELECT 1 FROM suppressions s WHERE s.address = m.lookup)
         ORDER BY m.lookup LIMIT ?4`,
     )

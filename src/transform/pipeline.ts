@@ -9,6 +9,7 @@
  */
 import { log } from "../core/log";
 import { arcSeal } from "./handlers/arc-seal";
+import { archivedAt } from "./handlers/archived-at";
 import { bodyHash } from "./handlers/body-hash";
 import { cleanse } from "./handlers/cleanse";
 import { dmarcMitigation } from "./handlers/dmarc-mitigation";
@@ -25,6 +26,7 @@ export const LIST_PIPELINE: readonly Handler[] = [
   subjectPrefix, // "[team] …", never doubled
   listId, // RFC 2919
   listHeaders, // RFC 2369 List-Post/-Help/-Subscribe/-Owner/-Archive
+  archivedAt, // RFC 5064 Archived-At (and List-Archive) when the list archives
   listUnsubscribePost, // RFC 8058 (the per-member List-Unsubscribe comes at fan-out)
   precedence, // Precedence: list
   replyTo, // list / author / none

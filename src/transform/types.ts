@@ -41,6 +41,8 @@ export interface TransformContext {
    * because List-Unsubscribe differs per member and RFC 8058 section 4 wants it signed.
    */
   dkim?: { bodyHash: string; headerList: string[] };
+  /** Set when the list archives the post: its archive page and this post's page (RFC 5064). */
+  readonly archive?: { listUrl: string; postUrl: string };
   /** Notes for the log: which handlers changed what. */
   notes: string[];
 }

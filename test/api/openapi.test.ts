@@ -13,8 +13,9 @@ import { app, call, jsonOf } from "./helpers";
 /**
  * Served by the app but not API operations: the document itself, its viewer, the RFC 8058
  * one-click unsubscribe pages (HTML for people, form POSTs from mail providers; no credentials),
- * the RFC 8461 MTA-STS policy file that sending servers fetch on mta-sts.<domain>, and the signed
- * link to a webhook delivery's raw message (the link is the credential).
+ * the RFC 8461 MTA-STS policy file that sending servers fetch on mta-sts.<domain>, the signed
+ * link to a webhook delivery's raw message (the link is the credential), and the list archive's
+ * public door (its authority is the list's archive policy).
  */
 const META_ROUTES = new Set([
   "GET /api/openapi.json",
@@ -23,6 +24,11 @@ const META_ROUTES = new Set([
   "POST /lists/unsubscribe/:token",
   "GET /.well-known/mta-sts.txt",
   "GET /webhooks/raw/:delivery",
+  "GET /archive/:list",
+  "GET /archive/:list/months/:month",
+  "GET /archive/:list/threads/:thread",
+  "GET /archive/:list/search",
+  "GET /archive/:list/posts/:id",
 ]);
 
 // The validator loads its meta-schema from disk, which workerd's virtual file system does not

@@ -4,6 +4,8 @@ import { findDomainByName } from "../../store/domains";
 import { forbidden } from "../access";
 import type { ApiEnv } from "../env";
 import { ApiProblem } from "../problem";
+import { streamBackup } from "./backup-export";
+import { restoreBackup } from "./backup-import";
 import {
   EntryError,
   importAlias,
@@ -19,10 +21,14 @@ import {
   ExportedDomain,
   ExportedUser,
   type exportDatabase,
+  type exportObject,
   FACTEUR_EXPORT_VERSION,
+  type ImportBody,
   type importDatabase,
   PttUser,
 } from "./routes";
+
+const isNdjson = (header: string | undefined) => /^application\/(x-)?ndjson\b/i.test(header?.trim() ?? "");
 
 type Kind = "domains" | "destinations" | "users" | "aliases";
 type Counts = Record<Kind, number>;
@@ -67,8 +73,16 @@ async function importSection<S extends z.ZodType>(
 }
 
 export const importDatabaseHandler: RouteHandler<typeof importDatabase, ApiEnv> = async (c) => {
-  const body = c.req.valid("json");
-  const { domain } = c.req.valid("query");
+  const { domain, merge } = c.req.valid("query");
+  if (isNdjson(c.req.header("content-type"))) {
+    if (!c.req.raw.body) throw new ApiProblem(400, "bad-request", "the backup is empty");
+    const { status, report } = await restoreBackup(c.env.DB, c.env.MAIL, c.req.raw.body, merge === "true");
+    return c.json(report, status);
+  }
+  const body = c.req.valid("json") as z.output<typeof ImportBody> | Record<string, never>;
+  if (!Array.isArray(body) && !("facteur" in body)) {
+    throw new ApiProblem(415, "unsupported-media-type", "send application/json or application/x-ndjson");
+  }
   const db = c.env.DB;
   if (domain && !(await findDomainByName(db, domain))) {
     throw new ApiProblem(422, "unprocessable", `domain: Facteur does not serve ${domain}`, {
@@ -108,8 +122,20 @@ export const importDatabaseHandler: RouteHandler<typeof importDatabase, ApiEnv> 
 };
 
 export const exportDatabaseHandler: RouteHandler<typeof exportDatabase, ApiEnv> = async (c) => {
-  const secrets = c.req.valid("query").include_password_hashes === "true";
-  if (secrets && !c.get("access").admin) throw forbidden("password hashes are exported to admin tokens only");
+  const query = c.req.valid("query");
+  const secrets = query.include_password_hashes === "true";
+  const dkimKeys = query.include_dkim_keys === "true";
+  if ((secrets || dkimKeys) && !c.get("access").admin) {
+    throw forbidden("password hashes and DKIM keys are exported to admin tokens only");
+  }
+  if (query.format === "ndjson" || (!query.format && isNdjson(c.req.header("accept")))) {
+    const stream = streamBackup(c.env.DB, c.env.MAIL, { credentials: secrets, dkimKeys, objects: query.objects });
+    // Declared in the route; hono's typed responses cover JSON bodies only.
+    return new Response(stream, {
+      status: 200,
+      headers: { "content-type": "application/x-ndjson; charset=utf-8" },
+    }) as never;
+  }
   const data = await readDatabaseExport(c.env.DB);
   return c.json(
     {
@@ -139,4 +165,10 @@ export const exportDatabaseHandler: RouteHandler<typeof exportDatabase, ApiEnv> 
     },
     200,
   );
+};
+
+export const exportObjectHandler: RouteHandler<typeof exportObject, ApiEnv> = async (c) => {
+  const object = await c.env.MAIL.get(c.req.valid("query").key);
+  if (!object) throw new ApiProblem(404, "not-found", "no such object");
+  return new Response(object.body, { status: 200, headers: { "content-type": "message/rfc822" } });
 };

@@ -72,7 +72,7 @@ export const FacteurExport = z
   })
   .openapi("FacteurExport");
 
-const ImportBody = z
+export const ImportBody = z
   .union([
     z
       .array(z.unknown())
@@ -94,6 +94,29 @@ export const ImportReport = z
   })
   .openapi("ImportReport");
 
+const TableCounts = z.record(z.string(), z.number());
+
+export const RestoreReport = z
+  .object({
+    format: z.literal("facteur-backup"),
+    version: z.number(),
+    merge: z.boolean(),
+    applied: z.boolean().openapi({ description: "false: nothing was written" }),
+    created: TableCounts,
+    updated: TableCounts,
+    unchanged: TableCounts,
+    objects: z.object({ restored: z.number(), missing: z.number() }),
+    conflicts: z.array(
+      z.object({
+        table: z.string(),
+        key: z.array(z.union([z.string(), z.number(), z.null()])),
+        fields: z.array(z.string()),
+      }),
+    ),
+    errors: z.array(z.object({ line: z.number(), detail: z.string() })),
+  })
+  .openapi("RestoreReport");
+
 export const importDatabase = apiRoute("admin", {
   method: "post",
   path: "/import",
@@ -104,24 +127,72 @@ export const importDatabase = apiRoute("admin", {
       domain: DomainName.optional().openapi({
         description: "PTT format: also create <name>@<domain> owned by each user (their mailboxes receive it)",
       }),
+      merge: z.enum(["true", "false"]).default("false").openapi({
+        description:
+          "NDJSON backup: when stored rows differ from the backup's, write the backup's values (default: refuse with 409 and change nothing)",
+      }),
     }),
-    body: { required: true, content: { "application/json": { schema: ImportBody } } },
+    body: {
+      required: false,
+      content: {
+        "application/json": { schema: ImportBody },
+        "application/x-ndjson": {
+          schema: z.string().openapi({ description: "A full backup from GET /api/v1/export?format=ndjson" }),
+        },
+      },
+    },
   },
-  responses: { 200: json(ImportReport, "What was created, updated, left alone, and per-entry errors") },
+  responses: {
+    200: {
+      description: "What was created, updated, left alone, and per-entry errors",
+      content: { "application/json": { schema: z.union([ImportReport, RestoreReport]) } },
+    },
+    409: json(RestoreReport, "NDJSON backup into a non-empty instance: every conflict; nothing was changed"),
+    422: json(RestoreReport, "NDJSON backup with bad or missing lines; nothing was changed"),
+  },
 });
 
 export const exportDatabase = apiRoute("admin", {
   method: "get",
   path: "/export",
   tags: ["users"],
-  summary: "Export domains, destinations, users and aliases in Facteur's format",
+  summary: "Export domains, destinations, users and aliases (JSON), or a full backup of the instance (NDJSON)",
   request: {
     query: z.object({
-      include_password_hashes: z
-        .enum(["true", "false"])
-        .default("false")
-        .openapi({ description: "Admin tokens only: include password hashes and relay URLs with credentials" }),
+      format: z.enum(["json", "ndjson"]).optional().openapi({
+        description:
+          "ndjson (or Accept: application/x-ndjson): the full, streamed backup that POST /api/v1/import restores; default json",
+      }),
+      include_password_hashes: z.enum(["true", "false"]).default("false").openapi({
+        description:
+          "Admin tokens only: include password hashes, relay URLs with credentials (and, in a backup, API token hashes)",
+      }),
+      include_dkim_keys: z.enum(["true", "false"]).default("false").openapi({
+        description: "Backup, admin tokens only: include DKIM private keys, still encrypted under KEY_ENCRYPTION_KEY",
+      }),
+      objects: z.enum(["inline", "links"]).default("inline").openapi({
+        description: "Backup: R2 bodies (held posts) inline as base64, or as links to GET /api/v1/export/object",
+      }),
     }),
   },
-  responses: { 200: json(FacteurExport, "The export") },
+  responses: {
+    200: {
+      description: "The export",
+      content: {
+        "application/json": { schema: FacteurExport },
+        "application/x-ndjson": { schema: z.string().openapi({ description: "One JSON value per line" }) },
+      },
+    },
+  },
+});
+
+export const exportObject = apiRoute("admin", {
+  method: "get",
+  path: "/export/object",
+  tags: ["users"],
+  summary: "One R2 object a backup links to (objects=links)",
+  request: { query: z.object({ key: z.string().min(1).max(1024) }) },
+  responses: {
+    200: { description: "The object's bytes", content: { "message/rfc822": { schema: z.string() } } },
+  },
 });

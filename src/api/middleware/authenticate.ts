@@ -87,7 +87,7 @@ export async function passwordAccess(env: Env, name: string, password: string): 
 }
 
 /** The user name and password of Basic credentials (RFC 7617 section 2), or null. */
-function basicCredentials(encoded: string): { name: string; password: string } | null {
+export function basicCredentials(encoded: string): { name: string; password: string } | null {
   let decoded: string;
   try {
     decoded = new TextDecoder().decode(Uint8Array.from(atob(encoded), (ch) => ch.charCodeAt(0)));
@@ -99,7 +99,7 @@ function basicCredentials(encoded: string): { name: string; password: string } |
   return { name: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
 }
 
-function basicAccess(env: Env, credentials: { name: string; password: string }): Promise<Access | null> {
+export function basicAccess(env: Env, credentials: { name: string; password: string }): Promise<Access | null> {
   return passwordAccess(env, credentials.name, credentials.password);
 }
 

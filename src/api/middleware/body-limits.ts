@@ -18,14 +18,21 @@ export const MAX_SEND_BODY_BYTES = 14 * 1024 * 1024;
 /** A users database of thousands of entries fits in 5 MiB. */
 export const MAX_IMPORT_BODY_BYTES = 5 * 1024 * 1024;
 
-function capFor(path: string): number {
+/**
+ * A full NDJSON backup is restored in one request: 10,000 members are about 4 MiB; the parsed rows
+ * of a larger instance, held until the conflict check is done, still fit the Worker's memory.
+ */
+export const MAX_RESTORE_BODY_BYTES = 64 * 1024 * 1024;
+
+function capFor(path: string, contentType: string | undefined): number {
   if (path === "/api/v1/send") return MAX_SEND_BODY_BYTES;
+  if (path === "/api/v1/import" && /ndjson/i.test(contentType ?? "")) return MAX_RESTORE_BODY_BYTES;
   if (path === "/api/v1/import") return MAX_IMPORT_BODY_BYTES;
   return MAX_JSON_BODY_BYTES;
 }
 
 export const bodyLimits: MiddlewareHandler<ApiEnv> = (c, next) => {
-  const cap = capFor(c.req.path);
+  const cap = capFor(c.req.path, c.req.header("content-type"));
   const limiter = bodyLimit({
     maxSize: cap,
     onError: () => {

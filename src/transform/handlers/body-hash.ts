@@ -29,6 +29,7 @@ export const MEMBER_SIGNED_FIELDS = [
   "List-Post",
   "List-Owner",
   "List-Archive",
+  "Archived-At",
   "Precedence",
 ];
 
