@@ -106,7 +106,7 @@ export async function deliverJob(
     } else {
       records.push({
         id: recipient.id,
-        status: "deferred",
+        status: outcome.relayError ? "relay-error" : "deferred",
         reply: outcome.reply,
         relay: sent.relay,
         nextAttemptAt: now + run.retryDelaySeconds * 1000,

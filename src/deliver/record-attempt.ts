@@ -27,7 +27,10 @@ export async function recordAttempt(
   }
   await recordAttempts(env.DB, records, attempt.now);
   const counts = { sent: 0, deferred: 0, bounced: attempt.failures.length };
-  for (const r of attempt.records) if (r.status === "sent" || r.status === "deferred") counts[r.status]++;
+  for (const r of attempt.records) {
+    if (r.status === "sent") counts.sent++;
+    else if (r.status === "deferred" || r.status === "relay-error") counts.deferred++;
+  }
   log({
     stage: "deliver",
     unit: "consumer",

@@ -20,6 +20,11 @@ export interface RecipientOutcome {
   status: RecipientStatus;
   /** The SMTP reply (or the provider's answer mapped to one), e.g. "250 2.0.0 Ok: queued as 1234". */
   reply: string;
+  /**
+   * The relay's own account or configuration failed (authentication, quota, sender not verified):
+   * temporary, recorded as `relay-error` for the operator, never a recipient's fault.
+   */
+  relayError?: true;
 }
 
 export interface Relay {

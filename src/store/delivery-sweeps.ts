@@ -5,13 +5,13 @@
  */
 /**
  * Bodies (R2 keys) whose rows are all final and last touched before `cutoff`. A body is shared by
- * every recipient of a message, so one that a queued or deferred row still uses is left out.
+ * every recipient of a message, so one that a row not yet final (queued, deferred, relay-error) still uses is left out.
  */
 export async function listExpiredDeliveryBodies(db: D1Database, cutoff: number, limit: number): Promise<string[]> {
   const { results } = await db
     .prepare(
       `SELECT DISTINCT r2_key FROM deliveries WHERE updated_at < ?1 AND status IN ('sent', 'bounced', 'failed')
-         AND r2_key NOT IN (SELECT r2_key FROM deliveries WHERE status IN ('queued', 'deferred')) LIMIT ?2`,
+         AND r2_key NOT IN (SELECT r2_key FROM deliveries WHERE status NOT IN ('sent', 'bounced', 'failed')) LIMIT ?2`,
     )
     .bind(cutoff, limit)
     .all<{ r2_key: string }>();

@@ -9,8 +9,9 @@
  * Answer mapping (Mailgun API docs, "Sending" and "Errors"):
  *   200                      sent, for every recipient (Mailgun queued the message)
  *   429, 5xx, 408, network   temporary (rate limit, outage)
- *   400, 401, 402, 404, 413  permanent (bad request, wrong key, account/domain disabled, unknown
- *                            domain, too large): the same request fails the same way next time
+ *   401, 402, 404            temporary and a relay error (wrong key, account/domain disabled,
+ *                            unknown domain): the operator's to fix; no recipient is at fault
+ *   400, 413, other 4xx      permanent (bad request, too large): the same request fails again
  */
 import { log } from "../../core/log";
 import type { Envelope, RecipientOutcome, RecipientStatus, Relay } from "../relay";
@@ -32,8 +33,12 @@ export interface MailgunRelayOptions {
   timeoutMs?: number;
 }
 
+/** Mailgun answers about the operator's account, not the message or its recipients. */
+const ACCOUNT_ERRORS = new Set([401, 402, 404]);
+
 function statusOf(httpStatus: number): RecipientStatus {
   if (httpStatus >= 200 && httpStatus < 300) return "sent";
+  if (ACCOUNT_ERRORS.has(httpStatus)) return "temporary";
   if (httpStatus === 408 || httpStatus === 429 || httpStatus >= 500 || httpStatus < 200) return "temporary";
   // Other 4xx (400, 401, 402, 404, 413, ...): the request itself is refused.
   if (httpStatus >= 400) return "permanent";
@@ -44,8 +49,10 @@ function statusOf(httpStatus: number): RecipientStatus {
 function replyFor(httpStatus: number, detail: string): string {
   const status = statusOf(httpStatus);
   if (status === "sent") return `250 2.0.0 Mailgun: ${detail}`;
+  if (httpStatus === 401) return `451 4.7.8 Mailgun HTTP 401: ${detail} (check the API key in RELAY_URL)`;
+  if (ACCOUNT_ERRORS.has(httpStatus))
+    return `451 4.3.5 Mailgun HTTP ${httpStatus}: ${detail} (check the Mailgun account)`;
   if (status === "temporary") return `451 4.0.0 Mailgun HTTP ${httpStatus}: ${detail}`;
-  if (httpStatus === 401) return `535 5.7.8 Mailgun HTTP 401: ${detail} (check the API key in RELAY_URL)`;
   return `554 5.0.0 Mailgun HTTP ${httpStatus}: ${detail}`;
 }
 
@@ -95,6 +102,7 @@ export function createMailgunRelay(
 
     let status: RecipientStatus;
     let reply: string;
+    let relayError = false;
     try {
       const response = await doFetch(endpoint, {
         method: "POST",
@@ -104,6 +112,7 @@ export function createMailgunRelay(
       });
       const detail = await detailOf(response);
       status = statusOf(response.status);
+      relayError = ACCOUNT_ERRORS.has(response.status);
       reply = replyFor(response.status, detail.id ? `${detail.text} id=${detail.id}` : detail.text);
     } catch (error) {
       status = "temporary";
@@ -113,7 +122,12 @@ export function createMailgunRelay(
         : `451 4.4.1 Mailgun: request failed: ${error instanceof Error ? error.message : String(error)}`;
     }
     log({ stage: "deliver", unit: "mailgun-relay", outcome: status, recipients: envelope.rcptTo.length, reply });
-    return envelope.rcptTo.map((rcpt) => ({ rcpt, status, reply }));
+    return envelope.rcptTo.map((rcpt) => ({
+      rcpt,
+      status,
+      reply,
+      ...(relayError ? { relayError: true as const } : {}),
+    }));
   }
 
   return { name: "mailgun", maxRecipients: MAILGUN_MAX_RECIPIENTS, maxMessageBytes: MAILGUN_MAX_MESSAGE_BYTES, send };
