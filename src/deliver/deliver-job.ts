@@ -5,19 +5,24 @@
  *      a redelivered job never sends again to a recipient already accepted)
  *   2. send to the rest (send-job.ts: body from R2, the domain's relay, grouped and chunked)
  *   3. classify: sent / temporary (deferred, or failed for good once past GIVE_UP_DAYS) /
- *      permanent
+ *      permanent, and RECORD each chunk right after its send: a throw, an out-of-memory death or
+ *      a failing DSN later in the job can no longer make a retry send to those recipients again
  *
- * Nothing is recorded here: the caller reports the permanent failures (bounce/, a DSN to the
- * envelope sender) and then records the whole attempt (record-attempt.ts), so a row becomes final
- * only once its report is queued.
+ * A permanent failure is recorded as bounced with the DSN note `pending`; the caller then reports
+ * it (bounce/, a DSN to the envelope sender) and writes the note. If reporting fails, the job is
+ * retried: the bounced-and-pending rows come back here as `failures` to report, and are not sent.
  */
 import { FINAL_STATUSES } from "../core/delivery-status";
 import type { DeliveryJob, JobRecipient } from "../core/jobs";
 import { log } from "../core/log";
-import { type AttemptRecord, findDeliveriesByIds } from "../store/deliveries";
+import { type AttemptRecord, findDeliveriesByIds, recordAttempts } from "../store/deliveries";
 import { giveUpAfterMs, pastGiveUpHorizon } from "./give-up";
+import type { RecipientOutcome } from "./relay";
 import { relayForDomain } from "./relays";
 import { type RelayFor, sendJob } from "./send-job";
+
+/** The DSN note of a bounced row whose report is not queued yet. */
+export const DSN_PENDING = "pending";
 
 /** A recipient that failed for good: recorded as bounced, and reported to the envelope sender. */
 export interface PermanentFailure {
@@ -40,8 +45,9 @@ export interface DeliveryAttempt {
   relay: string | null;
   /** The stored message (for the DSN's returned header section), or null when it is missing. */
   original: Uint8Array | null;
-  /** Sent and deferred recipients. */
+  /** Sent and deferred recipients (already recorded). */
   records: AttemptRecord[];
+  /** Recorded as bounced with DSN `pending`: to report. Includes those of an earlier try. */
   failures: PermanentFailure[];
 }
 
@@ -71,6 +77,7 @@ export async function deliverJob(
     ).map((r) => [r.id, r]),
   );
   const pending: JobRecipient[] = [];
+  const failures: PermanentFailure[] = [];
   for (const recipient of job.recipients) {
     const row = rows.get(recipient.id);
     if (!row) {
@@ -83,35 +90,70 @@ export async function deliverJob(
       });
       continue;
     }
+    // Bounced on an earlier try whose report failed: report it now, never send it again.
+    if (row.status === "bounced" && row.dsn === DSN_PENDING) failures.push({ recipient, reply: row.lastReply ?? "" });
     if (FINAL_STATUSES.has(row.status)) continue;
     pending.push(recipient);
   }
-  if (pending.length === 0) return null;
+  if (pending.length === 0 && failures.length === 0) return null;
 
   const now = (deps.now ?? Date.now)();
-  const sent = await sendJob(env, job, pending, deps.relayFor ?? relayForDomain);
   const expired = pastGiveUpHorizon(job.queuedAt, now, giveUpAfterMs(env.GIVE_UP_DAYS));
+  const byId = new Map(pending.map((r) => [r.id, r]));
   const records: AttemptRecord[] = [];
-  const failures: PermanentFailure[] = [];
-  for (const recipient of pending) {
-    const outcome = sent.outcomes.get(recipient.id)!;
+  const recorded = new Set<string>();
+  let relayName: string | null = null;
+
+  const classify = (recipient: JobRecipient, outcome: RecipientOutcome): AttemptRecord => {
     if (outcome.status === "sent") {
-      records.push({ id: recipient.id, status: "sent", reply: outcome.reply, relay: sent.relay, nextAttemptAt: null });
-    } else if (outcome.status === "permanent") {
-      failures.push({ recipient, reply: outcome.reply });
-    } else if (expired) {
-      // RFC 5321 section 4.5.4.1: give up after the horizon; RFC 3463 X.4.7 "delivery time expired".
-      const reply = `${outcome.reply} (gave up after ${Math.round((now - job.queuedAt) / 3_600_000)} h of retries)`;
-      failures.push({ recipient, reply, status: "5.4.7" });
-    } else {
-      records.push({
-        id: recipient.id,
-        status: outcome.relayError ? "relay-error" : "deferred",
-        reply: outcome.reply,
-        relay: sent.relay,
-        nextAttemptAt: now + run.retryDelaySeconds * 1000,
-      });
+      return { id: recipient.id, status: "sent", reply: outcome.reply, relay: relayName, nextAttemptAt: null };
     }
+    if (outcome.status === "permanent" || expired) {
+      // RFC 5321 section 4.5.4.1: give up after the horizon; RFC 3463 X.4.7 "delivery time expired".
+      const gaveUp = outcome.status !== "permanent";
+      const reply = gaveUp
+        ? `${outcome.reply} (gave up after ${Math.round((now - job.queuedAt) / 3_600_000)} h of retries)`
+        : outcome.reply;
+      failures.push({ recipient, reply, ...(gaveUp ? { status: "5.4.7" } : {}) });
+      return { id: recipient.id, status: "bounced", reply, relay: relayName, nextAttemptAt: null, dsn: DSN_PENDING };
+    }
+    return {
+      id: recipient.id,
+      status: outcome.relayError ? "relay-error" : "deferred",
+      reply: outcome.reply,
+      relay: relayName,
+      nextAttemptAt: now + run.retryDelaySeconds * 1000,
+    };
+  };
+  const record = async (outcomes: Map<string, RecipientOutcome>) => {
+    const batch: AttemptRecord[] = [];
+    for (const [id, outcome] of outcomes) {
+      const recipient = byId.get(id);
+      if (!recipient || recorded.has(id)) continue;
+      recorded.add(id);
+      const entry = classify(recipient, outcome);
+      batch.push(entry);
+      if (entry.status !== "bounced") records.push(entry);
+    }
+    await recordAttempts(env.DB, batch, now);
+  };
+
+  let original: Uint8Array | null = null;
+  if (pending.length > 0) {
+    const sent = await sendJob(env, job, pending, deps.relayFor ?? relayForDomain, async (chunk, relay) => {
+      relayName = relay;
+      await record(chunk);
+    });
+    relayName = sent.relay;
+    original = sent.original;
+    await record(sent.outcomes); // what no chunk recorded: a missing body, a configuration error
+  } else {
+    original = await readBody(env, job.r2Key);
   }
-  return { job, attempts: run.attempts, now, relay: sent.relay, original: sent.original, records, failures };
+  return { job, attempts: run.attempts, now, relay: relayName, original, records, failures };
+}
+
+async function readBody(env: Env, r2Key: string): Promise<Uint8Array | null> {
+  const object = await env.MAIL.get(r2Key);
+  return object ? new Uint8Array(await object.arrayBuffer()) : null;
 }

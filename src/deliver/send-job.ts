@@ -11,6 +11,9 @@ import type { RecipientOutcome, Relay } from "./relay";
 
 export type RelayFor = (env: Env, domain: string) => Promise<Relay>;
 
+/** Called with each chunk's outcomes right after its send, before the next chunk goes out. */
+export type OnChunk = (outcomes: Map<string, RecipientOutcome>, relay: string) => Promise<void>;
+
 export interface SendResult {
   /** Outcome per delivery id. */
   outcomes: Map<string, RecipientOutcome>;
@@ -36,6 +39,7 @@ export async function sendJob(
   job: DeliveryJob,
   recipients: JobRecipient[],
   relayFor: RelayFor,
+  onChunk: OnChunk = async () => {},
 ): Promise<SendResult> {
   const object = await env.MAIL.get(job.r2Key);
   if (!object) {
@@ -90,7 +94,9 @@ export async function sendJob(
     const max = Math.max(1, relay.maxRecipients);
     for (let i = 0; i < members.length; i += max) {
       const chunk = members.slice(i, i + max);
-      for (const [id, outcome] of await sendChunk(relay, mailFrom, chunk, body, job)) outcomes.set(id, outcome);
+      const sent = await sendChunk(relay, mailFrom, chunk, body, job);
+      for (const [id, outcome] of sent) outcomes.set(id, outcome);
+      await onChunk(sent, relay.name);
     }
   }
   return { outcomes, relay: relay.name, original: raw };

@@ -118,11 +118,14 @@ export function createCloudflareRelay(env: { SEND_EMAIL?: SendEmailBinding }): R
           reply: "550 5.1.7 send_email needs a sender: null reverse-path and no From address",
         }));
       }
+      // One Blob for the whole batch (each recipient streams from it): a Blob per recipient
+      // would copy a 5 MiB body 50 times.
+      const body = new Blob([raw]);
       return Promise.all(
         envelope.rcptTo.map(async (rcpt): Promise<RecipientOutcome> => {
           try {
             // A stream, not a string: the bytes go out exactly as stored (8-bit bodies included).
-            const result = (await binding.send(new EmailMessage(from, rcpt, new Blob([raw]).stream()))) as
+            const result = (await binding.send(new EmailMessage(from, rcpt, body.stream()))) as
               | { messageId?: string }
               | undefined;
             return { rcpt, status: "sent", reply: `250 2.0.0 Ok: ${result?.messageId ?? "accepted by send_email"}` };
