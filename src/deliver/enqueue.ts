@@ -11,7 +11,7 @@
 
 import { FINAL_STATUSES } from "../core/delivery-status";
 import { type DeliveryJob, type DeliveryOrigin, MAX_JOB_BYTES, MAX_RECIPIENTS_PER_JOB } from "../core/jobs";
-import { insertDeliveries } from "../store/deliveries";
+import { insertDeliveries, markDeliveriesEnqueued } from "../store/deliveries";
 import { jobBytes } from "./job";
 
 export interface DeliveryRequest {
@@ -195,7 +195,13 @@ export async function enqueueDeliveryJobs(
     senderAuthenticated: request.senderAuthenticated,
     autoSubmitted: request.autoSubmitted === true,
   };
-  await sendJobs(env.DELIVERY_QUEUE, splitIntoJobs(base, pending));
+  // Each sendBatch that succeeds marks its rows enqueued: the orphan sweep re-queues only the rest.
+  await sendJobs(env.DELIVERY_QUEUE, splitIntoJobs(base, pending), undefined, (sent) =>
+    markDeliveriesEnqueued(
+      env.DB,
+      sent.flatMap((job) => job.recipients.map((r) => r.id)),
+    ),
+  );
   return { deliveryIds: rows.map((row) => row.id) };
 }
 
@@ -229,13 +235,19 @@ export function splitIntoJobs(
   return jobs;
 }
 
-/** Sends jobs in sendBatch calls of at most 100 messages and 250 KB. */
-export async function sendJobs(queue: Queue, jobs: DeliveryJob[], delaySeconds?: number): Promise<void> {
+/** Sends jobs in sendBatch calls of at most 100 messages and 250 KB; `onSent` after each call succeeds. */
+export async function sendJobs(
+  queue: Queue,
+  jobs: DeliveryJob[],
+  delaySeconds?: number,
+  onSent: (jobs: DeliveryJob[]) => Promise<void> = async () => {},
+): Promise<void> {
   let batch: MessageSendRequest<DeliveryJob>[] = [];
   let bytes = 0;
   const flush = async () => {
     if (batch.length === 0) return;
     await queue.sendBatch(batch);
+    await onSent(batch.map((m) => m.body));
     batch = [];
     bytes = 0;
   };
