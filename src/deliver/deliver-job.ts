@@ -114,7 +114,8 @@ export async function deliverJob(
     } else {
       records.push({
         id: recipient.id,
-        status: "deferred",
+        // A relay account or configuration failure is the operator's to fix, never a recipient's.
+        status: outcome.relayError ? "relay-error" : "deferred",
         reply: outcome.reply,
         relay: sent.relay,
         nextAttemptAt: now + retryDelaySeconds * 1000,

@@ -11,7 +11,8 @@
 
 import { FINAL_STATUSES } from "../core/delivery-status";
 import { type DeliveryJob, type DeliveryOrigin, MAX_JOB_BYTES, MAX_RECIPIENTS_PER_JOB } from "../core/jobs";
-import { insertDeliveries } from "../store/deliveries";
+import { parseAddress } from "../mail/address";
+import { failDeliveries, insertDeliveries, markDeliveriesEnqueued } from "../store/deliveries";
 import { jobBytes } from "./job";
 
 export interface DeliveryRequest {
@@ -117,7 +118,12 @@ export async function enqueueDelivery(
   return { r2Key, deliveryIds };
 }
 
+/** Why a recipient refused by the address validator fails (RFC 3463 X.1.3: bad destination syntax). */
+export const BAD_RECIPIENT_REPLY = "553 5.1.3 not a valid recipient address";
+
 interface NormalRecipient {
+  /** Refused by the address validator: recorded as failed for this recipient alone. */
+  invalid?: true;
   rcpt: string;
   mailFrom: string;
   override?: string;
@@ -130,7 +136,7 @@ function normaliseRecipients(request: DeliveryJobsRequest): NormalRecipient[] {
   for (const spec of request.recipients) {
     const r = typeof spec === "string" ? { rcpt: spec } : spec;
     const rcpt = r.rcpt.trim();
-    if (!rcpt.includes("@") || /[\s<>]/.test(rcpt)) throw new EnqueueError(`not a recipient address: "${r.rcpt}"`);
+    const invalid = parseAddress(rcpt) === null;
     if (r.prepend !== undefined && r.prepend !== "" && !HEADER_BLOCK.test(r.prepend)) {
       throw new EnqueueError(`prepend for ${rcpt} is not a block of CRLF-terminated header fields`);
     }
@@ -140,6 +146,7 @@ function normaliseRecipients(request: DeliveryJobsRequest): NormalRecipient[] {
     if (seen.has(key)) continue;
     seen.add(key);
     out.push({
+      ...(invalid ? { invalid: true as const } : {}),
       rcpt,
       mailFrom: r.mailFrom ?? request.mailFrom,
       override: r.mailFrom,
@@ -173,8 +180,12 @@ export async function enqueueDeliveryJobs(
     recipients.map((r) => ({ rcpt: r.rcpt, mailFrom: r.mailFrom })),
     now,
   );
+  // A bad address fails alone: the other recipients of the page, alias or submission go out.
+  const invalidIds = recipients.flatMap((r, i) => (r.invalid ? [rows[i]!.id] : []));
+  await failDeliveries(env.DB, invalidIds, BAD_RECIPIENT_REPLY, now);
   const pending = recipients
     .map((r, i) => ({ r, row: rows[i]! }))
+    .filter(({ r }) => !r.invalid)
     // A recipient already final for this body (a retried email() after a partial success) gets no job.
     .filter(({ row }) => !FINAL_STATUSES.has(row.status))
     .map(({ r, row }) => ({
@@ -195,7 +206,13 @@ export async function enqueueDeliveryJobs(
     senderAuthenticated: request.senderAuthenticated,
     autoSubmitted: request.autoSubmitted === true,
   };
-  await sendJobs(env.DELIVERY_QUEUE, splitIntoJobs(base, pending));
+  // Each sendBatch that succeeds marks its rows enqueued: the orphan sweep re-queues only the rest.
+  await sendJobs(env.DELIVERY_QUEUE, splitIntoJobs(base, pending), undefined, (sent) =>
+    markDeliveriesEnqueued(
+      env.DB,
+      sent.flatMap((job) => job.recipients.map((r) => r.id)),
+    ),
+  );
   return { deliveryIds: rows.map((row) => row.id) };
 }
 
@@ -229,13 +246,19 @@ export function splitIntoJobs(
   return jobs;
 }
 
-/** Sends jobs in sendBatch calls of at most 100 messages and 250 KB. */
-export async function sendJobs(queue: Queue, jobs: DeliveryJob[], delaySeconds?: number): Promise<void> {
+/** Sends jobs in sendBatch calls of at most 100 messages and 250 KB; `onSent` after each call succeeds. */
+export async function sendJobs(
+  queue: Queue,
+  jobs: DeliveryJob[],
+  delaySeconds?: number,
+  onSent: (jobs: DeliveryJob[]) => Promise<void> = async () => {},
+): Promise<void> {
   let batch: MessageSendRequest<DeliveryJob>[] = [];
   let bytes = 0;
   const flush = async () => {
     if (batch.length === 0) return;
     await queue.sendBatch(batch);
+    await onSent(batch.map((m) => m.body));
     batch = [];
     bytes = 0;
   };

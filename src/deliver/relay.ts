@@ -24,6 +24,11 @@ export interface RecipientOutcome {
   reply: string;
   /** For a temporary failure: the provider asked not to retry sooner (HTTP Retry-After, RFC 9110 section 10.2.3). */
   retryAfterSeconds?: number;
+  /**
+   * The relay's own account or configuration failed (authentication, quota, sender not verified):
+   * temporary, recorded as `relay-error` for the operator, never a recipient's fault.
+   */
+  relayError?: true;
 }
 
 export interface Relay {

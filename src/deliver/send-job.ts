@@ -72,7 +72,11 @@ export async function sendJob(
     }
     // RFC 3463 X.3.5: system incorrectly configured. Temporary: fixing the config resumes delivery.
     return {
-      outcomes: allOutcomes(recipients, { status: "temporary", reply: `451 4.3.5 relay configuration error: ${text}` }),
+      outcomes: allOutcomes(recipients, {
+        status: "temporary",
+        reply: `451 4.3.5 relay configuration error: ${text}`,
+        relayError: true,
+      }),
       relay: null,
       original: raw,
     };

@@ -1,6 +1,6 @@
 /**
- * Bounces to team-bounces+<verp>@d: find the member (VERP first, else the DSN's
- * Final-Recipient), classify the report, and score: hard +1, soft +0.5, at most one counted
+ * Bounces to team-bounces+<verp>@d: find the member (only by a valid VERP token: a bounce to
+ * the plain team-bounces@d, or with a forged tag, names nobody), classify the report, and score: hard +1, soft +0.5, at most one counted
  * bounce a day; after a quiet period the score starts over; at the threshold the member is
  * disabled and told so. Bounces are never re-sent to the list; undecodable ones are logged.
  */
@@ -51,21 +51,14 @@ export async function handleBounce(
     dsn = null;
   }
   const failed = dsn?.recipients ?? [];
-  // With VERP the envelope names the member; the report (if any) only says how it failed.
-  let address = verpMember;
+  // Only the VERP envelope names the member: it carries an HMAC tag nobody else can mint. A
+  // report's Final-Recipient is the sender's word and anyone can send one to team-bounces@d, so
+  // it only says how a VERP-named member's copy failed, never whom to score.
+  const address = verpMember;
   let kind: BounceKind | null = null;
   if (address) {
-    const report = failed.find((r) => r.finalRecipient.toLowerCase() === address!.toLowerCase()) ?? failed[0];
+    const report = failed.find((r) => r.finalRecipient.toLowerCase() === address.toLowerCase()) ?? failed[0];
     kind = report ? classifyReport(report) : "soft";
-  } else {
-    for (const report of failed) {
-      const member = await findMember(env.DB, list.address, report.finalRecipient);
-      if (member) {
-        address = member.address;
-        kind = classifyReport(report);
-        break;
-      }
-    }
   }
   if (!address || !kind) {
     log({
@@ -76,7 +69,12 @@ export async function handleBounce(
       list: list.address,
       dsn: Boolean(dsn),
     });
-    return { counted: false, member: null, kind: null, reason: dsn ? "report names no member" : "undecodable bounce" };
+    return {
+      counted: false,
+      member: null,
+      kind: null,
+      reason: dsn ? "no valid VERP address: the report alone names no member" : "undecodable bounce",
+    };
   }
   const member = await findMember(env.DB, list.address, address);
   if (!member) return { counted: false, member: address, kind, reason: "no longer a member" };
@@ -134,7 +132,7 @@ async function notifyDisabled(env: Env, list: List, member: Member, score: numbe
     list,
     notice: { to: member.address, subject: `Your subscription to ${list.address} is suspended`, text },
     messageLogId: id,
-    key: "disabled-member",
+    key: `disabled-member-${member.lookup}`,
     now,
   });
   for (const owner of await findModerators(env.DB, list.address, ["owner"])) {

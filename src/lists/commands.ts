@@ -6,7 +6,7 @@
  */
 import PostalMime from "postal-mime";
 import { randomToken } from "../core/ids";
-import { listAddresses } from "../mail/minted-address";
+import { CONFIRM_TOKEN_BYTES, listAddresses } from "../mail/minted-address";
 import type { ReceivedMessage } from "../receive";
 import { type ConfirmAction, findRecentConfirmation, insertConfirmation } from "../store/confirmations";
 import { findMember } from "../store/members";
@@ -133,7 +133,7 @@ export async function requestConfirmation(
   input: { list: List; address: string; action: ConfirmAction; messageLogId: string; now: number; inReplyTo?: string },
 ): Promise<string> {
   const { list, address, action, now } = input;
-  const token = randomToken(18);
+  const token = randomToken(CONFIRM_TOKEN_BYTES);
   await insertConfirmation(env.DB, {
     token,
     listAddress: list.address,

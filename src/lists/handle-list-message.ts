@@ -13,6 +13,7 @@ import { log } from "../core/log";
 import type { LoggedDecision } from "../core/logged-decision";
 import { LOOP_HEADER } from "../core/trace-headers";
 import { enqueueDelivery, storeDeliveryBody } from "../deliver/enqueue";
+import { relayForDomain } from "../deliver/relays";
 import { isAutoSubmitted } from "../mail/auto-submitted";
 import { concatBytes } from "../mail/bytes";
 import { headerValue } from "../mail/header-fields";
@@ -94,10 +95,20 @@ export async function handleListMessage(env: Env, input: ListMessageInput): Prom
   }
 }
 
+/** The relay's size limit for the list's domain; undefined when it has none or is misconfigured. */
+async function relayLimitOf(env: Env, domain: string): Promise<number | undefined> {
+  try {
+    return (await relayForDomain(env, domain)).maxMessageBytes;
+  } catch {
+    return undefined;
+  }
+}
+
 async function handlePost(env: Env, list: List, input: ListMessageInput): Promise<ListMessageOutcome> {
   const { mail, auth, id, now } = input;
   const author = authorOf(mail);
   const member = author ? await findMember(env.DB, list.address, author) : null;
+  const relayMaxBytes = await relayLimitOf(env, list.domain);
   const verdict = runPostingChain(POSTING_CHAIN, {
     list,
     addresses: listAddresses(list),
@@ -106,6 +117,7 @@ async function handlePost(env: Env, list: List, input: ListMessageInput): Promis
     auth,
     author,
     member,
+    relayMaxBytes,
   });
   const rule = `list:${verdict.rule}`;
   switch (verdict.action) {

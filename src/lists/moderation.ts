@@ -8,7 +8,7 @@ import type { AuthResults } from "../authenticate";
 import { randomToken } from "../core/ids";
 import { log, logError } from "../core/log";
 import { storeDeliveryBody } from "../deliver/enqueue";
-import { listAddresses } from "../mail/minted-address";
+import { CONFIRM_TOKEN_BYTES, listAddresses } from "../mail/minted-address";
 import { deleteExpiredConfirmations } from "../store/confirmations";
 import { deleteHeld, findExpiredHeld, findHeldById, type HeldMessage, heldKey, insertHeld } from "../store/held";
 import { findListByAddress } from "../store/lists";
@@ -54,7 +54,7 @@ export async function holdPost(env: Env, input: HoldInput): Promise<HeldMessage>
       dmarc: input.auth.dmarc,
       authenticated: input.auth.authenticated,
     },
-    token: randomToken(18),
+    token: randomToken(CONFIRM_TOKEN_BYTES),
     createdAt: input.now,
     expiresAt: input.now + list.holdDays * DAY_MS,
   };

@@ -4,6 +4,11 @@
  * envelope sender is the list's VERP address, sends no DSN (bounce/may-bounce.ts,
  * "list-bounce-address"): the list scores it here instead, from scheduled(), exactly like a DSN
  * that came back to team-bounces+…@d. Each row is marked `scored:list` so it counts once.
+ *
+ * Only a refusal of the recipient scores: RFC 3463 X.1.x (addressing: no such user) and X.2.x
+ * (the mailbox: full, disabled). A refusal of the message itself (too big, 8BITMIME needed,
+ * content, the relay's own policy or account) would come back for every member alike, and one
+ * such post would otherwise disable the whole list: it is marked, logged, and not scored.
  */
 import { statusFromReply } from "../bounce/dsn";
 import { log } from "../core/log";
@@ -19,6 +24,11 @@ import { applyBounce } from "./bounces";
 export const REFUSALS_PER_SWEEP = 200;
 const UNSCORED = "suppressed:list-bounce-address";
 
+/** 5.1.x and 5.2.x: about this recipient, not about the message. */
+export function isRecipientRefusal(status: string): boolean {
+  return /^5\.[12]\.\d{1,3}$/.test(status);
+}
+
 export async function scoreRelayRefusals(env: Env, now: number): Promise<{ scored: number }> {
   const rows = await listBouncedListDeliveries(env.DB, UNSCORED, REFUSALS_PER_SWEEP);
   let scored = 0;
@@ -27,9 +37,12 @@ export async function scoreRelayRefusals(env: Env, now: number): Promise<{ score
     const list = verp ? await findListByAddress(env.DB, verp.list) : null;
     const key = list && verp ? decodeVerp(env.LIST_SECRET, list.address, verp.token) : null;
     const member = list && key ? await findMemberByVerpKey(env.DB, list.address, key) : null;
-    if (list && member) {
-      const reply = row.lastReply ?? "";
-      const kind = classifyReport({ action: "failed", status: statusFromReply(reply, "5"), diagnosticCode: reply });
+    const reply = row.lastReply ?? "";
+    const status = statusFromReply(reply, "5");
+    if (!isRecipientRefusal(status)) {
+      log({ stage: "bounce", unit: "relay-refusal", outcome: "message-refusal", messageId: row.messageLogId, status });
+    } else if (list && member) {
+      const kind = classifyReport({ action: "failed", status, diagnosticCode: reply });
       const outcome = await applyBounce(env, list, member, kind, row.messageLogId, now);
       if (outcome.counted) scored++;
     } else {

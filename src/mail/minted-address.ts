@@ -12,7 +12,7 @@
  *        and get any member disabled.
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
-import { lookupKey, SUBADDRESS_SEPARATOR, splitSubaddress } from "./address";
+import { lookupKey, MAX_LOCAL_PART, SUBADDRESS_SEPARATOR, splitSubaddress } from "./address";
 
 export {
   HASH_LENGTH,
@@ -93,6 +93,22 @@ export function isListBounceAddress(address: string): boolean {
 const KEY_LENGTH = 16;
 /** 24 bits: a forger needs ~16 million mails per member to hit one tag. */
 const TAG_LENGTH = 6;
+
+/** Random bytes of a confirmation token (core/ids.ts randomToken: base64url, 4 characters per 3 bytes). */
+export const CONFIRM_TOKEN_BYTES = 18;
+const CONFIRM_TOKEN_LENGTH = Math.ceil((CONFIRM_TOKEN_BYTES * 4) / 3);
+
+/**
+ * The longest list local part whose minted addresses all fit RFC 5321's 64-octet local part:
+ * `<local>-confirm+<24-character token>` (33 octets added) and `<local>-bounces+<key><tag>`
+ * (31 added). Longer, and every confirmation reply and bounce would be refused.
+ */
+export const MAX_LIST_LOCAL_PART =
+  MAX_LOCAL_PART -
+  Math.max(
+    "-confirm".length + SUBADDRESS_SEPARATOR.length + CONFIRM_TOKEN_LENGTH,
+    "-bounces".length + SUBADDRESS_SEPARATOR.length + KEY_LENGTH + TAG_LENGTH,
+  );
 const VERP_ADDRESS = /^(.+)-bounces\+([^@]+)@(.+)$/;
 
 function tagFor(secret: string, list: string, key: string): string {

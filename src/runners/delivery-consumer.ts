@@ -1,11 +1,12 @@
 /**
- * The delivery consumer (queue `facteur-delivery`): deliver one job, report its permanent failures
- * to the sender, then record the attempt. The runner acks it, or retries it with backoff while a
+ * The delivery consumer (queue `facteur-delivery`): deliver one job (each chunk recorded as it is
+ * sent), then report its permanent failures to the sender and note the DSNs. The runner acks it, or retries it with backoff while a
  * recipient is deferred.
  */
 
 import { reportFailures } from "../bounce/report-failures";
 import type { DeliveryJob } from "../core/jobs";
+import { logError } from "../core/log";
 import { deliverJob } from "../deliver/deliver-job";
 import { parseDeliveryJob } from "../deliver/job";
 import { recordAttempt } from "../deliver/record-attempt";
@@ -39,10 +40,16 @@ export function deliveryConsumer(env: Env, deps: QueueDeps): Consumer<DeliveryJo
       );
       if (!attempt) return "done";
       run.retryDelaySeconds = attempt.retryDelaySeconds;
-      // The DSN is queued before the rows become final: if queueing it fails the job is retried
-      // and the recipient is tried (and refused) again, rather than a final row with no report.
-      // The DSN's key is deterministic, so a retry does not queue a second one.
-      const notes = await reportFailures(env, job, attempt.failures, attempt.original, now);
+      // Every chunk is already recorded (deliver-job.ts): a DSN that cannot be queued now is
+      // retried on its own with the job, and nobody is sent the message twice. The DSN's key is
+      // deterministic, so a retry does not queue a second one.
+      let notes: Map<string, string>;
+      try {
+        notes = await reportFailures(env, job, attempt.failures, attempt.original, now);
+      } catch (error) {
+        logError({ stage: "bounce", unit: "consumer", outcome: "dsn-failed", messageId: job.messageLogId, error });
+        return "retry";
+      }
       return (await recordAttempt(env, attempt, notes)) ? "retry" : "done";
     },
     close: () => scope.close(),

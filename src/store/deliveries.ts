@@ -190,6 +190,15 @@ export async function recordAttempts(
     .run();
 }
 
+/** The rows' job reached the delivery queue (sendBatch succeeded): the orphan sweep leaves them be. */
+export async function markDeliveriesEnqueued(db: D1Database, ids: string[], now: number = Date.now()): Promise<void> {
+  if (ids.length === 0) return;
+  await db
+    .prepare("UPDATE deliveries SET enqueued_at = ?1 WHERE id IN (SELECT value FROM json_each(?2))")
+    .bind(now, JSON.stringify(ids))
+    .run();
+}
+
 /** Notes what happened about a DSN for these rows: 'queued:<key>' or 'suppressed:<reason>'. */
 export async function markDsn(db: D1Database, ids: string[], dsn: string, now: number = Date.now()): Promise<void> {
   if (ids.length === 0) return;

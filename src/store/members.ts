@@ -86,6 +86,8 @@ export async function findMemberByVerpKey(db: D1Database, listAddress: string, k
   return row ? rowToMember(row) : null;
 }
 
+const ROLE_RANK = (column: string) => `CASE ${column} WHEN 'owner' THEN 2 WHEN 'moderator' THEN 1 ELSE 0 END`;
+
 export interface NewMember {
   address: string;
   displayName?: string | null;
@@ -95,9 +97,12 @@ export interface NewMember {
 }
 
 /**
- * Adds a member, or updates role/status/name when the address is already on the list (an import
- * run twice does not fail, and re-subscribing a disabled member re-activates them). The bounce
- * score starts over.
+ * Adds a member, or updates the one already on the list (an import run twice does not fail, and
+ * re-subscribing a member disabled by bounces or an unsubscribe re-activates them, the bounce
+ * score starting over). Three things an upsert never does:
+ *   - lift an owner's ban (disabled_reason 'owner'): subscribe-and-confirm leaves it disabled;
+ *   - demote: the role only goes up (member < moderator < owner); PATCH lowers it;
+ *   - turn an active member pending (an import asking for confirmation of someone already in).
  */
 export function upsertMember(
   db: D1Database,
@@ -112,8 +117,15 @@ export function upsertMember(
        VALUES (?1, ?2, ?3, ?9, ?4, ?5, ?6, ?7, 0, ?8, ?8)
        ON CONFLICT (list_address, lookup) DO UPDATE SET
          display_name = COALESCE(excluded.display_name, display_name),
-         role = excluded.role, status = excluded.status, receive_own = excluded.receive_own,
-         bounce_score = 0, last_bounce_at = NULL, disabled_reason = NULL, updated_at = excluded.updated_at`,
+         role = CASE WHEN ${ROLE_RANK("excluded.role")} > ${ROLE_RANK("role")} THEN excluded.role ELSE role END,
+         status = CASE WHEN disabled_reason = 'owner' THEN status
+                       WHEN status = 'active' AND excluded.status = 'pending' THEN status
+                       ELSE excluded.status END,
+         receive_own = excluded.receive_own,
+         bounce_score = CASE WHEN disabled_reason = 'owner' THEN bounce_score ELSE 0 END,
+         last_bounce_at = CASE WHEN disabled_reason = 'owner' THEN last_bounce_at ELSE NULL END,
+         disabled_reason = CASE WHEN disabled_reason = 'owner' THEN disabled_reason ELSE NULL END,
+         updated_at = excluded.updated_at`,
     )
     .bind(
       listAddress,

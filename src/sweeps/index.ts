@@ -5,8 +5,9 @@ import { expireFinishedDeliveries } from "./expire-finished-deliveries";
 import { expireMessageLog } from "./expire-message-log";
 import { expireReports } from "./expire-reports";
 import { expireWebhookDeliveries } from "./expire-webhook-deliveries";
-import { failOrphanedDeliveries } from "./fail-orphaned-deliveries";
+import { failStaleWaiting } from "./fail-stale-waiting-deliveries";
 import { listHousekeeping } from "./list-housekeeping";
+import { requeueOrphanedDeliveries } from "./requeue-orphaned-deliveries";
 import type { Sweep } from "./sweep";
 import { syncCloudflare } from "./sync-cloudflare";
 
@@ -14,7 +15,8 @@ export const SWEEPS: readonly Sweep[] = [
   // Moderation queue expiry, confirmation tokens, bounce scoring (lists). Before
   // expire-finished-deliveries: it scores bounced list rows, which that sweep may delete.
   listHousekeeping,
-  failOrphanedDeliveries, // rows queued by an email() whose queue send failed (the sender retried)
+  requeueOrphanedDeliveries, // rows whose job never reached the queue: re-queued, never failed
+  failStaleWaiting, // deferred rows whose retry is long overdue: the job is gone
   expireMessageLog, // inbound log retention
   expireFinishedDeliveries, // finished delivery rows and the R2 bodies no queued row still needs
   expireApiCounters, // failed-auth throttle and send rate-limit windows that have passed

@@ -224,7 +224,7 @@ describe("delivery consumer, through queue()", () => {
     expect([row!.status, row!.last_reply]).toEqual(["deferred", "451 4.3.0 message body not found in storage"]);
   });
 
-  it("a bad relay URL is one logged config error, and the job is deferred", async () => {
+  it("a bad relay URL is one logged config error, and the row is a relay-error retried like deferred", async () => {
     const e = testEnv();
     const domain = `bad-${uid()}.test`;
     const now = Date.now();
@@ -240,7 +240,7 @@ describe("delivery consumer, through queue()", () => {
     expect(result.retryMessages).toHaveLength(2);
     expect(result.explicitAcks).toEqual([]);
     const [row] = await rows(first.id);
-    expect(row!.status).toBe("deferred");
+    expect(row!.status).toBe("relay-error");
     expect(String(row!.last_reply)).toMatch(/^451 4\.3\.5 relay configuration error: /);
     const configErrors = spy.mock.calls.filter((c) => String(c[0]).includes('"config-error"'));
     expect(configErrors).toHaveLength(1);

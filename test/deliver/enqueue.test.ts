@@ -101,12 +101,14 @@ describe("enqueueDelivery", () => {
     expect(deliveryIds).toHaveLength(1);
   });
 
-  it("refuses bad input with a clear error", async () => {
+  it("refuses a call without recipients; a bad address fails alone, as a failed row with no job", async () => {
     const e = testEnv();
     await expect(enqueueDelivery(e, { ...base, messageLogId: "x", recipients: [] })).rejects.toThrow(/at least one/);
-    await expect(
-      enqueueDelivery(e, { ...base, messageLogId: `m-${uid()}`, recipients: ["not an address"] }),
-    ).rejects.toThrow(/not a recipient/);
+    const id = `m-${uid()}`;
+    await enqueueDelivery(e, { ...base, messageLogId: id, recipients: ["not an address", "fine@dest.example"] });
+    expect(e.DELIVERY_QUEUE.jobs.flatMap((j) => j.recipients.map((r) => r.rcpt))).toEqual(["fine@dest.example"]);
+    const bad = (await rows(id)).find((r) => r.rcpt === "not an address");
+    expect([bad?.status, bad?.last_reply]).toEqual(["failed", "553 5.1.3 not a valid recipient address"]);
   });
 });
 

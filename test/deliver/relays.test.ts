@@ -132,7 +132,7 @@ describe("cloudflare relay (send_email binding)", () => {
     ["E_DAILY_LIMIT_EXCEEDED", "temporary"],
     ["E_INTERNAL_SERVER_ERROR", "temporary"],
     ["E_DELIVERY_FAILED", "temporary"],
-    ["E_SENDER_NOT_VERIFIED", "permanent"],
+    ["E_SENDER_NOT_VERIFIED", "temporary"],
     ["E_CONTENT_TOO_LARGE", "permanent"],
     ["E_HEADER_NOT_ALLOWED", "permanent"],
     ["E_SOMETHING_NEW", "temporary"],

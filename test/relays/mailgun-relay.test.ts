@@ -73,25 +73,32 @@ describe("Mailgun relay (messages.mime)", () => {
     expect(outcomes[0]!.status).toBe("sent");
   });
 
-  it("a wrong API key is permanent, with Mailgun's answer in the reply", async () => {
+  it("a wrong API key is a temporary relay error (the operator's to fix), with Mailgun's answer in the reply", async () => {
     const a = address("ok");
     const outcomes = await createMailgunRelay({ ...config, apiKey: "key-wrong" }).send(
       { mailFrom: "", rcptTo: [a] },
       awkwardMessage(),
     );
     expect(outcomes).toEqual([
-      { rcpt: a, status: "permanent", reply: "535 5.7.8 Mailgun HTTP 401: Forbidden (check the API key in RELAY_URL)" },
+      {
+        rcpt: a,
+        status: "temporary",
+        reply: "451 4.7.8 Mailgun HTTP 401: Forbidden (check the API key in RELAY_URL)",
+        relayError: true,
+      },
     ]);
     expect(await receivedByMock(a)).toHaveLength(0);
   });
 
-  it("an unknown sending domain is permanent (404)", async () => {
+  it("an unknown sending domain (404) is a temporary relay error", async () => {
     const outcomes = await createMailgunRelay({ ...config, domain: "unknown.test" }).send(
       { mailFrom: "", rcptTo: [address("ok")] },
       awkwardMessage(),
     );
-    expect(outcomes[0]!.status).toBe("permanent");
-    expect(outcomes[0]!.reply).toBe("554 5.0.0 Mailgun HTTP 404: Domain not found: unknown.test");
+    expect(outcomes[0]).toMatchObject({ status: "temporary", relayError: true });
+    expect(outcomes[0]!.reply).toBe(
+      "451 4.3.5 Mailgun HTTP 404: Domain not found: unknown.test (check the Mailgun account)",
+    );
   });
 
   it("429 is temporary, and its Retry-After is kept for the retry", async () => {
@@ -127,12 +134,16 @@ describe("Mailgun relay (messages.mime)", () => {
     expect(max).toBeLessThanOrEqual(MAILGUN_CONCURRENCY);
   });
 
-  it("500 is temporary, 402 is permanent", async () => {
+  it("500 is temporary, 402 is a temporary relay error", async () => {
     const relay = createMailgunRelay(config);
     const down = await relay.send({ mailFrom: "", rcptTo: [address("error500")] }, awkwardMessage());
     expect(down[0]!.status).toBe("temporary");
     const disabled = await relay.send({ mailFrom: "", rcptTo: [address("suspended")] }, awkwardMessage());
-    expect(disabled[0]).toMatchObject({ status: "permanent", reply: "554 5.0.0 Mailgun HTTP 402: Domain is disabled" });
+    expect(disabled[0]).toMatchObject({
+      status: "temporary",
+      relayError: true,
+      reply: "451 4.3.5 Mailgun HTTP 402: Domain is disabled (check the Mailgun account)",
+    });
   });
 
   it("a network failure is temporary", async () => {

@@ -1,6 +1,7 @@
 /** /api/v1/lists and /lists/{address}: a list's settings (store/list-settings.ts declares them). */
 import type { RouteHandler } from "@hono/zod-openapi";
 import { domainOf } from "../../mail/address";
+import { MAX_LIST_LOCAL_PART } from "../../mail/minted-address";
 import { type ListSettings, settingColumns, settingValues } from "../../store/list-settings";
 import {
   deleteList as deleteListRow,
@@ -50,6 +51,13 @@ export const listListsHandler: RouteHandler<typeof listLists, ApiEnv> = async (c
 export const createListHandler: RouteHandler<typeof createList, ApiEnv> = async (c) => {
   const { address, ...settings } = c.req.valid("json");
   assertDomainWrite(c.get("access"), domainOf(address));
+  const local = address.slice(0, address.lastIndexOf("@"));
+  if (new TextEncoder().encode(local).byteLength > MAX_LIST_LOCAL_PART) {
+    const detail = `the local part may have at most ${MAX_LIST_LOCAL_PART} octets, so that its -confirm+token and -bounces+VERP addresses fit 64`;
+    throw new ApiProblem(422, "unprocessable", `address: ${detail}`, {
+      errors: [{ field: "address", detail, in: "json" }],
+    });
+  }
   // A list and an alias cannot share an address: none of the list's addresses may be taken.
   const taken = await findListAddressTaken(c.env.DB, address);
   if (taken) throw conflict(`${taken} is already an alias or a list address`);

@@ -11,8 +11,9 @@
  *   temporary  E_RATE_LIMIT_EXCEEDED, E_DAILY_LIMIT_EXCEEDED (quota resets), E_INTERNAL_SERVER_ERROR,
  *              E_DELIVERY_FAILED (outcome unknown: retried, at the risk of a rare duplicate, because
  *              dropping it would lose mail), any error without a code (network, binding hiccup)
- *   permanent  E_VALIDATION_ERROR, E_FIELD_MISSING, E_TOO_MANY_RECIPIENTS, E_SENDER_NOT_VERIFIED,
- *              E_SENDER_DOMAIN_NOT_AVAILABLE, E_RECIPIENT_NOT_ALLOWED, E_RECIPIENT_SUPPRESSED,
+ *   relay error E_SENDER_NOT_VERIFIED, E_SENDER_DOMAIN_NOT_AVAILABLE: the account's setup, temporary
+ *              (recorded as relay-error for the operator; no recipient is at fault)
+ *   permanent  E_VALIDATION_ERROR, E_FIELD_MISSING, E_TOO_MANY_RECIPIENTS, E_RECIPIENT_NOT_ALLOWED, E_RECIPIENT_SUPPRESSED,
  *              E_CONTENT_TOO_LARGE, E_HEADER_* / E_HEADERS_* (the same message fails the same way),
  *              and the Email Routing message "destination address is not a verified address"
  *   other codes: temporary (an unknown code is more likely new than fatal; the give-up horizon
@@ -35,8 +36,6 @@ const PERMANENT_CODES = new Set([
   "E_FIELD_MISSING",
   "E_TOO_MANY_RECIPIENTS",
   "E_TOO_MANY_ATTACHMENTS",
-  "E_SENDER_NOT_VERIFIED",
-  "E_SENDER_DOMAIN_NOT_AVAILABLE",
   "E_RECIPIENT_NOT_ALLOWED",
   "E_RECIPIENT_SUPPRESSED",
   "E_CONTENT_TOO_LARGE",
@@ -47,6 +46,8 @@ const TEMPORARY_CODES = new Set([
   "E_INTERNAL_SERVER_ERROR",
   "E_DELIVERY_FAILED",
 ]);
+/** The account's sending setup, not the message: fixed by the operator, then retried. */
+const RELAY_ERROR_CODES = new Set(["E_SENDER_NOT_VERIFIED", "E_SENDER_DOMAIN_NOT_AVAILABLE"]);
 /** Email Routing's send_email (verified destinations only) throws plain errors with these texts. */
 const PERMANENT_MESSAGES = /not a verified|not verified|not allowed|invalid (?:from|to|sender|recipient)/i;
 
@@ -55,6 +56,14 @@ export function classifySendEmailError(rcpt: string, error: unknown): RecipientO
   const code = typeof (error as { code?: unknown })?.code === "string" ? (error as { code: string }).code : "";
   const message = error instanceof Error ? error.message : String(error);
   const detail = `${code ? `${code}: ` : ""}${message}`.replace(/[\r\n]+/g, " ");
+  if (RELAY_ERROR_CODES.has(code)) {
+    return {
+      rcpt,
+      status: "temporary",
+      reply: `451 4.3.5 send_email: the sender is not set up: ${detail}`,
+      relayError: true,
+    };
+  }
   const permanent =
     PERMANENT_CODES.has(code) ||
     code.startsWith("E_HEADER") ||
@@ -115,11 +124,14 @@ export function createCloudflareRelay(
           reply: "550 5.1.7 send_email needs a sender: null reverse-path and no From address",
         }));
       }
+      // One Blob for the whole batch (each recipient streams from it): a Blob per recipient
+      // would copy a 5 MiB body 50 times.
+      const body = new Blob([raw]);
       return Promise.all(
         envelope.rcptTo.map(async (rcpt): Promise<RecipientOutcome> => {
           try {
             // A stream, not a string: the bytes go out exactly as stored (8-bit bodies included).
-            const result = (await binding.send(new EmailMessage(from, rcpt, new Blob([raw]).stream()))) as
+            const result = (await binding.send(new EmailMessage(from, rcpt, body.stream()))) as
               | { messageId?: string }
               | undefined;
             return { rcpt, status: "sent", reply: `250 2.0.0 Ok: ${result?.messageId ?? "accepted by send_email"}` };

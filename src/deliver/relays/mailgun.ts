@@ -10,8 +10,9 @@
  *   200                      sent, for every recipient (Mailgun queued the message)
  *   429, 5xx, 408, network   temporary (rate limit, outage); a Retry-After is kept on the outcome
  *                            so the consumer does not retry sooner
- *   400, 401, 402, 404, 413  permanent (bad request, wrong key, account/domain disabled, unknown
- *                            domain, too large): the same request fails the same way next time
+ *   401, 402, 404            temporary and a relay error (wrong key, account/domain disabled,
+ *                            unknown domain): the operator's to fix; no recipient is at fault
+ *   400, 413, other 4xx      permanent (bad request, too large): the same request fails again
  */
 import { log } from "../../core/log";
 import { ConnectionBudget, type ConnectionHolder } from "../connection-budget";
@@ -36,8 +37,12 @@ export interface MailgunRelayOptions {
   timeoutMs?: number;
 }
 
+/** Mailgun answers about the operator's account, not the message or its recipients. */
+const ACCOUNT_ERRORS = new Set([401, 402, 404]);
+
 function statusOf(httpStatus: number): RecipientStatus {
   if (httpStatus >= 200 && httpStatus < 300) return "sent";
+  if (ACCOUNT_ERRORS.has(httpStatus)) return "temporary";
   if (httpStatus === 408 || httpStatus === 429 || httpStatus >= 500 || httpStatus < 200) return "temporary";
   // Other 4xx (400, 401, 402, 404, 413, ...): the request itself is refused.
   if (httpStatus >= 400) return "permanent";
@@ -48,8 +53,10 @@ function statusOf(httpStatus: number): RecipientStatus {
 function replyFor(httpStatus: number, detail: string): string {
   const status = statusOf(httpStatus);
   if (status === "sent") return `250 2.0.0 Mailgun: ${detail}`;
+  if (httpStatus === 401) return `451 4.7.8 Mailgun HTTP 401: ${detail} (check the API key in RELAY_URL)`;
+  if (ACCOUNT_ERRORS.has(httpStatus))
+    return `451 4.3.5 Mailgun HTTP ${httpStatus}: ${detail} (check the Mailgun account)`;
   if (status === "temporary") return `451 4.0.0 Mailgun HTTP ${httpStatus}: ${detail}`;
-  if (httpStatus === 401) return `535 5.7.8 Mailgun HTTP 401: ${detail} (check the API key in RELAY_URL)`;
   return `554 5.0.0 Mailgun HTTP ${httpStatus}: ${detail}`;
 }
 
@@ -142,6 +149,7 @@ export function createMailgunRelay(
     let status: RecipientStatus;
     let reply: string;
     let retryAfter: number | undefined;
+    let relayError = false;
     try {
       const response = await doFetch(endpoint, {
         method: "POST",
@@ -151,6 +159,7 @@ export function createMailgunRelay(
       });
       const detail = await detailOf(response);
       status = statusOf(response.status);
+      relayError = ACCOUNT_ERRORS.has(response.status);
       reply = replyFor(response.status, detail.id ? `${detail.text} id=${detail.id}` : detail.text);
       if (status === "temporary") retryAfter = retryAfterSeconds(response.headers.get("retry-after"));
       if (retryAfter !== undefined) reply += ` (Retry-After ${retryAfter} s)`;
@@ -167,6 +176,7 @@ export function createMailgunRelay(
       status,
       reply,
       ...(retryAfter !== undefined ? { retryAfterSeconds: retryAfter } : {}),
+      ...(relayError ? { relayError: true as const } : {}),
     }));
   }
 

@@ -18,6 +18,8 @@ export interface PostContext {
   readonly author: string | null;
   /** The author's membership row, whatever its status; null for a non-member. */
   readonly member: Member | null;
+  /** The largest message the list domain's relay takes, when it says (deliver/relay.ts). */
+  readonly relayMaxBytes?: number;
 }
 
 export interface PostRule {
