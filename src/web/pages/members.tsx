@@ -229,7 +229,8 @@ export const memberPages = new Hono<WebEnv>()
     const address = c.req.param("address");
     const body = await c.req.parseBody({ all: true });
     const file = body.csv;
-    const csv = file instanceof File && file.size > 0 ? await file.text() : "";
+    // Duck-typed: the multipart parser's File need not be this realm's File class.
+    const csv = file && typeof file === "object" && "text" in file && file.size > 0 ? await file.text() : "";
     // A chosen file wins over the text box (the file's lines are the import).
     const text = csv || (typeof body.members === "string" ? body.members : "");
     const results = await importLines(c, address, text, body.skip_confirmation === "yes");
