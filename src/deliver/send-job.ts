@@ -24,6 +24,8 @@ const encoder = new TextEncoder();
 
 /** Transactions of one job at once (they share the relay's sessions, within the connection budget). */
 export const SENDS_PER_JOB = 3;
+/** Above this, a job's transactions run one at a time (bytes in flight, not only transactions). */
+export const LARGE_BODY_BYTES = 1024 * 1024;
 
 /** Config errors already logged in this isolate: "logged once", not once per message. */
 const loggedConfigErrors = new Set<string>();
@@ -127,8 +129,10 @@ export async function sendJob(
       });
     }
   }
-  // A few transactions of the job at once, on the relay's shared sessions.
-  const workers = Array.from({ length: Math.min(SENDS_PER_JOB, sends.length) }, async () => {
+  // A few transactions of the job at once, on the relay's shared sessions; one at a time for a
+  // large body, so that the bytes in flight stay about one copy of it.
+  const parallel = raw.byteLength > LARGE_BODY_BYTES ? 1 : SENDS_PER_JOB;
+  const workers = Array.from({ length: Math.min(parallel, sends.length) }, async () => {
     for (let send = sends.shift(); send; send = sends.shift()) await send();
   });
   await Promise.all(workers);
