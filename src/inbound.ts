@@ -10,7 +10,7 @@
 
 import { type AuthResults, authenticate, type Resolver, summarize } from "./authenticate";
 import { mailFromAuthenticated } from "./authenticate/envelope-sender";
-import { sendAutoReply } from "./autoreply/send-auto-reply";
+import { autoReplyLogged } from "./autoreply/send-auto-reply";
 import { type Config, readConfig } from "./core/config";
 import { newId } from "./core/ids";
 import { log, logError } from "./core/log";
@@ -172,7 +172,7 @@ export async function handleEmail(
     return finish(message, env, { ...entry, auth }, decision, [], routed.queries);
   }
   if (decision.alias) {
-    // Before any forward(): a failure here throws while nothing has been delivered yet.
+    // Before any forward(): a failure throws while nothing has been delivered yet.
     const hooks = { messageLogId: id, raw: mail.raw, domain: recipient.domain, alias: decision.alias, auth };
     await enqueueWebhooks(env, { ...hooks, mailFrom: mail.mailFrom, rcptTo: recipient.address, now: deps.now() });
   }
@@ -227,29 +227,12 @@ export async function handleEmail(
       autoSubmitted: isAutoSubmitted(headerValue(mail.headers, "auto-submitted")),
     });
   }
-  if (decision.alias) await autoReply(message, env, { id, mail, auth, alias: decision.alias, now: deps.now() });
+  const reply = { messageLogId: id, mailFrom: mail.mailFrom, headers: mail.headers, auth, now: deps.now() };
+  if (decision.alias) await autoReplyLogged(env, message, { ...reply, alias: decision.alias });
   const logged: LoggedDecision = toRelay.length > 0 && forwarded.length === 0 ? "relayed" : "forwarded";
-  // An alias match also looks up its webhooks and its auto-reply, and a relayed copy the domain's
-  // sealing key: one statement each.
+  // Plus one statement each: an alias's webhooks and auto-reply, a relayed copy's sealing key.
   const queries = routed.queries + (decision.alias ? 2 : 0) + (toRelay.length > 0 ? 1 : 0);
   return finish(message, env, { ...entry, auth }, decision, [...forwarded, ...toRelay], queries, logged);
-}
-
-/** The alias's auto-reply, if any. The message is delivered already: a failure here is logged, not retried. */
-async function autoReply(
-  message: ForwardableEmailMessage,
-  env: Env,
-  args: { id: string; mail: ReceivedMessage; auth: AuthResults; alias: string; now: number },
-): Promise<void> {
-  const { id, mail } = args;
-  try {
-    const input = { messageLogId: id, alias: args.alias, mailFrom: mail.mailFrom, headers: mail.headers };
-    const outcome = await sendAutoReply(env, message, { ...input, auth: args.auth, now: args.now });
-    const text = typeof outcome === "string" ? outcome : `skipped: ${outcome.skipped}`;
-    log({ stage: "deliver", unit: "auto-reply", outcome: text, messageId: id });
-  } catch (error) {
-    logError({ stage: "deliver", unit: "auto-reply", outcome: "error", messageId: id, error });
-  }
 }
 
 async function envelopeSenderFor(mailFrom: string, domain: string, config: Config, deps: InboundDeps): Promise<string> {

@@ -10,6 +10,7 @@
  */
 import { EmailMessage } from "cloudflare:email";
 import type { AuthResults } from "../authenticate";
+import { log, logError } from "../core/log";
 import { loadSigningKey } from "../credentials/dkim-keys";
 import { enqueueDelivery, storeDeliveryBody } from "../deliver/enqueue";
 import { domainOf, lookupKey } from "../mail/address";
@@ -104,4 +105,19 @@ export async function sendAutoReply(
     autoSubmitted: true,
   });
   return "relayed";
+}
+
+/** sendAutoReply, logged. The message is delivered already: a failure here is logged, not retried. */
+export async function autoReplyLogged(
+  env: Env,
+  message: Pick<ForwardableEmailMessage, "reply">,
+  input: AutoReplyInput,
+): Promise<void> {
+  try {
+    const outcome = await sendAutoReply(env, message, input);
+    const text = typeof outcome === "string" ? outcome : `skipped: ${outcome.skipped}`;
+    log({ stage: "deliver", unit: "auto-reply", outcome: text, messageId: input.messageLogId });
+  } catch (error) {
+    logError({ stage: "deliver", unit: "auto-reply", outcome: "error", messageId: input.messageLogId, error });
+  }
 }
