@@ -12,7 +12,7 @@ export const syncCloudflare = {
   description: "keep DNS records, destination addresses and Email Routing in step with Facteur",
   async run(env: SyncEnv, _now: number): Promise<number> {
     if (!env.CLOUDFLARE_API_TOKEN) return 0;
-    const client = syncClient(env);
+    const client = await syncClient(env);
     let applied = 0;
     for (const domain of await listSyncDomains(env.DB)) {
       const report = await syncDomain(env, domain.name, { dryRun: false, client });
