@@ -97,6 +97,9 @@ export async function deliverJob(
   const now = (deps.now ?? Date.now)();
   const recorder = new SentRecorder(env.DB, now);
   const sent = await sendJob(env, job, pending, deps.relayFor ?? relayForDomain, (records) => recorder.add(records));
+  // Every 250 is in D1 before the failures are reported: a report that fails retries the job, and
+  // the retry must not send those copies again.
+  await recorder.flush();
   const expired = pastGiveUpHorizon(job.queuedAt, now, giveUpAfterMs(env.GIVE_UP_DAYS));
   const retryDelaySeconds = honourRetryAfter(run.retryDelaySeconds, sent.outcomes.values());
   const records: AttemptRecord[] = [];

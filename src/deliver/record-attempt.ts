@@ -1,10 +1,10 @@
 /**
- * After a delivery attempt (deliver-job.ts already recorded every chunk's rows): writes the DSN
- * notes of the permanent failures ('queued:<key>' or 'suppressed:<reason>', replacing 'pending')
- * and logs the attempt.
+ * Records a delivery attempt in D1, in one statement: sent and deferred rows, and the permanent
+ * failures as bounced with their DSN note ('queued:<key>' or 'suppressed:<reason>'). Called after
+ * the failures were reported, so a bounced row always says what became of its report.
  */
 import { log } from "../core/log";
-import { markDsn } from "../store/deliveries";
+import { type AttemptRecord, recordAttempts } from "../store/deliveries";
 import type { DeliveryAttempt } from "./deliver-job";
 
 /** Returns true when some recipient was deferred: the job must run again. */
@@ -14,9 +14,18 @@ export async function recordAttempt(
   dsnNotes: Map<string, string>,
 ): Promise<boolean> {
   const { job } = attempt;
-  const byNote = new Map<string, string[]>();
-  for (const [id, note] of dsnNotes) byNote.set(note, [...(byNote.get(note) ?? []), id]);
-  for (const [note, ids] of byNote) await markDsn(env.DB, ids, note, attempt.now);
+  const records: AttemptRecord[] = [...attempt.records];
+  for (const failure of attempt.failures) {
+    records.push({
+      id: failure.recipient.id,
+      status: "bounced",
+      reply: failure.reply,
+      relay: attempt.relay,
+      nextAttemptAt: null,
+      dsn: dsnNotes.get(failure.recipient.id) ?? null,
+    });
+  }
+  await recordAttempts(env.DB, records, attempt.now);
   const counts = { sent: 0, deferred: 0, bounced: attempt.failures.length };
   for (const r of attempt.records) {
     if (r.status === "sent") counts.sent++;
