@@ -5,7 +5,15 @@ import { startFakeWorker } from "./fake-worker";
 import { freshAccount, mutations, sandbox } from "./harness";
 
 const migrations = readdirSync(join(import.meta.dirname, "../../../migrations")).filter((f) => f.endsWith(".sql"));
-const queues = ["facteur-delivery", "facteur-fanout", "facteur-delivery-dlq", "facteur-fanout-dlq"];
+// The producers first, then the dead-letter queues, in wrangler.toml order.
+const queues = [
+  "facteur-delivery",
+  "facteur-fanout",
+  "facteur-webhooks",
+  "facteur-delivery-dlq",
+  "facteur-webhooks-dlq",
+  "facteur-fanout-dlq",
+];
 const secrets = ["ADMIN_TOKEN", "SRS_SECRET", "KEY_ENCRYPTION_KEY", "LIST_SECRET"];
 const FOURTEEN_DAYS = "1209600";
 
@@ -132,6 +140,7 @@ describe("npm run deploy with a stand-in wrangler", () => {
     expect(done.filter((c) => /^(d1 create|r2 bucket create)/.test(c))).toEqual([]);
     expect(done.filter((c) => c.startsWith("queues create"))).toEqual([
       `queues create facteur-delivery-dlq --message-retention-period-secs ${FOURTEEN_DAYS}`,
+      `queues create facteur-webhooks-dlq --message-retention-period-secs ${FOURTEEN_DAYS}`,
       `queues create facteur-fanout-dlq --message-retention-period-secs ${FOURTEEN_DAYS}`,
     ]);
     expect(box.account().d1).toHaveLength(1);
