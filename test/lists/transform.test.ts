@@ -197,6 +197,7 @@ describe("LIST_PIPELINE, the real one", () => {
       "subject-prefix",
       "list-id",
       "list-headers",
+      "archived-at",
       "list-unsubscribe-post",
       "precedence",
       "reply-to",
