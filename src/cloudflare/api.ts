@@ -2,8 +2,8 @@
  * The transport under the Cloudflare client (client.ts): `fetch` against API v4, as Cloudflare
  * documents it (developers.cloudflare.com/fundamentals/api/):
  *
- * - every body is the envelope `{success, errors, messages, result}`; `success: false` (or a
- *   non-2xx status) is a CloudflareApiError carrying the HTTP status and Cloudflare's error codes,
+ * - every body is the envelope `{success, errors, messages, result}`; anything but `success: true`
+ *   (or a non-2xx status) is a CloudflareApiError carrying the HTTP status and Cloudflare's error codes,
  *   so sync can name the permission a 403 lacks;
  * - lists page through `page`/`per_page`, with `result_info {page, per_page, total_pages}`;
  * - 429 and 5xx are retried (a few times) after `Retry-After` (seconds or an HTTP date, RFC 9110
@@ -94,8 +94,9 @@ export function cloudflareTransport(options: CloudflareOptions): Transport {
         await sleep(Math.min(MAX_WAIT_MS, retryAfterMs(response.headers.get("retry-after")) ?? backoffMs(attempt)));
         continue;
       }
+      // A body that is not Cloudflare's envelope (a proxy's error page) is an error too.
       const envelope = (await response.json().catch(() => ({}))) as Envelope<T>;
-      if (!response.ok || envelope.success === false)
+      if (!response.ok || envelope.success !== true)
         throw new CloudflareApiError(response.status, envelope.errors ?? [], method, path);
       return envelope;
     }
