@@ -50,8 +50,10 @@ const LAYERS = {
   health: ["core", "mail", "dns", "store", "credentials"],
   // Cloudflare's own API (DNS records, Email Routing): read from D1, write to Cloudflare.
   cloudflare: ["core", "mail", "dns", "store", "credentials", "health"],
+  // Email Sending's lifecycle events (a Queue Cloudflare writes): rows, suppressions, list bounces.
+  "sending-events": ["core", "mail", "store", "lists"],
   sweeps: STAGES,
-  runners: STAGES,
+  runners: [...STAGES, "sending-events"],
   api: [...STAGES, "reports", "health"],
   // The web interface acts through the admin API in-process (api/in-process.ts), so it sits above it.
   web: [...STAGES, "reports", "health", "api"],

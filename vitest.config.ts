@@ -45,9 +45,7 @@ export default defineConfig(async () => {
     test: {
       name: "workers",
       include: ["test/**/*.test.ts"],
-      // The Cloudflare SDK's modules, once loaded in the pool's workerd, make every later test file's
-      // start-up message too large (WebSocket 1009): its tests run apart, `npm run test:cloudflare`.
-      exclude: process.env.FACTEUR_CLOUDFLARE ? ["test/node/**"] : ["test/node/**", "test/cloudflare/**"],
+      exclude: ["test/node/**"],
       setupFiles: ["./test/setup.ts"],
       // Real SMTP sink and Mailgun stand-in on 127.0.0.1, addresses given to tests via inject().
       // Conformance data (../shared/conformance) served read-only on 127.0.0.1: inject("conformanceData").

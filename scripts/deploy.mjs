@@ -18,7 +18,7 @@ import {
   writeDeployConfig,
 } from "./deploy/config.mjs";
 import { fingerprint } from "./deploy/fingerprint.mjs";
-import { buildPlan, printPlan, QUEUE_RETENTION_SECONDS, unknownPlan } from "./deploy/plan.mjs";
+import { buildPlan, printPlan, QUEUE_RETENTION_SECONDS, SYNC_TOKEN, unknownPlan } from "./deploy/plan.mjs";
 import { probeAuth, probeDatabase, probeRouting, probeSecrets } from "./deploy/probe.mjs";
 import { registerDomains } from "./deploy/register.mjs";
 import { printLeft } from "./deploy/report.mjs";
@@ -92,7 +92,7 @@ const render = () => {
 const databaseId = probeDatabase(wrangler, declared.database);
 if (databaseId) config.resources.d1_database_id = databaseId;
 let tag = render();
-const ctx = { root, declared, config, deployConfigPath, tag, databaseId, routing, routedDomains };
+const ctx = { root, declared, config, deployConfigPath, tag, databaseId, routing, routedDomains, env: process.env };
 const { steps, seen } = buildPlan(wrangler, ctx);
 log("\nPlan:");
 printPlan(steps, log);
@@ -133,8 +133,9 @@ try {
       save();
     } else if (step.id === "deploy") {
       const command = ["deploy", "-c", deployConfigPath, "--tag", tag];
-      if (seen.missingSecrets.length) {
-        generated = writeSecretsFile(secretsFile, seen.missingSecrets);
+      if (seen.missingSecrets.length || seen.uploadToken) {
+        const given = seen.uploadToken ? { [SYNC_TOKEN]: process.env[SYNC_TOKEN] } : {};
+        generated = writeSecretsFile(secretsFile, seen.missingSecrets, given);
         command.push("--secrets-file", secretsFile);
       }
       try {

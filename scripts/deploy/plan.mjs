@@ -7,6 +7,9 @@ import { probeBucket, probeDeployedTag, probeMigrations, probeQueue, probeSecret
 /** Queues keep messages 14 days (Cloudflare's maximum), so they outlive GIVE_UP_DAYS of retries. */
 export const QUEUE_RETENTION_SECONDS = 14 * 24 * 3600;
 
+/** The optional secret of Cloudflare sync, uploaded from deploy's environment when it is not set. */
+export const SYNC_TOKEN = "CLOUDFLARE_API_TOKEN";
+
 /**
  * @typedef {{id: string, title: string, action: string | null, command?: string[], blocker?: string}} Step
  * action null: nothing to do. blocker: something only a person can do first.
@@ -27,6 +30,11 @@ export function unknownPlan(root, declared, config) {
       id: "secrets",
       title: `secrets ${declared.secrets.join(", ")}`,
       action: "generate the ones not set yet (never overwrite); ADMIN_TOKEN printed once",
+    },
+    {
+      id: "sync-token",
+      title: `secret ${SYNC_TOKEN} (Cloudflare sync)`,
+      action: "upload the one in the environment if it is not a secret yet (never overwrite, never print)",
     },
     { id: "migrations", title: "remote D1 migrations", action: `apply the pending ones of ${migrations.length}` },
     ...config.domains.map((d) => ({ id: `routing:${d}`, title: `Email Routing on ${d}`, action: "enable if off" })),
@@ -82,6 +90,18 @@ export function buildPlan(wrangler, ctx) {
     title: `secrets ${declared.secrets.join(", ")}`,
     action: seen.missingSecrets.length ? `generate ${seen.missingSecrets.join(", ")} (uploaded with the deploy)` : null,
   });
+  // Cloudflare sync (README) reads CLOUDFLARE_API_TOKEN as a secret: the token deploy runs with is
+  // uploaded when it is not one yet. An existing secret is never overwritten; the value is never printed.
+  const tokenIsSecret = secrets.names.includes(SYNC_TOKEN);
+  seen.uploadToken = Boolean(ctx.env?.[SYNC_TOKEN]) && !tokenIsSecret;
+  if (ctx.env?.[SYNC_TOKEN] || tokenIsSecret) {
+    steps.push({
+      id: "sync-token",
+      title: `secret ${SYNC_TOKEN} (Cloudflare sync)`,
+      action: seen.uploadToken ? "upload the one in the environment (uploaded with the deploy)" : null,
+      detail: tokenIsSecret ? "already a secret, kept" : undefined,
+    });
+  }
   const pending = seen.databaseId
     ? probeMigrations(wrangler, declared.database, deployConfigPath)
     : listMigrations(ctx.root);
@@ -108,7 +128,7 @@ export function buildPlan(wrangler, ctx) {
     id: "deploy",
     title: `Worker "${declared.worker}"`,
     action:
-      stale || seen.missingSecrets.length
+      stale || seen.missingSecrets.length || seen.uploadToken
         ? `deploy${seen.deployedTag ? " (code or configuration changed)" : ""}${addresses ? `; wrangler reconciles Email Routing rules ${addresses} → this Worker` : ""}`
         : null,
     detail: stale ? undefined : `version ${tag} is deployed`,

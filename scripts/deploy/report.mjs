@@ -37,6 +37,13 @@ export function printLeft({ wrangler, config, blocked, registered = {}, log }) {
   if (config.domains.length === 0) {
     lines.push("No domain is configured: npm run deploy -- --domain example.com routes its mail to Facteur.");
   }
+  // Email Sending publishes its lifecycle events only to a subscription per sending domain (zone
+  // id + domain): the queue is created above; the subscription is the operator's once Email Sending
+  // is enabled on the domain (README, Email Sending events).
+  lines.push("Email Sending events (with RELAY_URL=cloudflare: and Email Sending on a domain): subscribe the queue,");
+  lines.push(
+    "  npx wrangler queues subscription create facteur-sending-events --source email.sending --events message.delivered,message.deferred,message.bounced,message.failed,message.rejected,message.complained --zone-id <zone id> --domain <domain>",
+  );
   lines.push("Destinations: each address verified in Email Routing (Cloudflare mails it a link) is reached with");
   lines.push(`  forward(); tell Facteur with POST ${url}/api/v1/destinations. Others need RELAY_URL (README, Relays).`);
   log("\nLeft for you:");

@@ -9,10 +9,13 @@ export function generateSecret(name) {
   return randomBytes(32).toString("base64url");
 }
 
-/** Writes the missing secrets to a file readable only by this user, for `wrangler deploy --secrets-file`. */
-export function writeSecretsFile(path, names) {
+/**
+ * Writes the missing secrets to a file readable only by this user, for `wrangler deploy --secrets-file`,
+ * with `given` values (taken from the environment) beside the generated ones. Returns the generated ones.
+ */
+export function writeSecretsFile(path, names, given = {}) {
   const values = Object.fromEntries(names.map((name) => [name, generateSecret(name)]));
-  writeFileSync(path, JSON.stringify(values), { mode: 0o600 });
+  writeFileSync(path, JSON.stringify({ ...given, ...values }), { mode: 0o600 });
   chmodSync(path, 0o600);
   return values;
 }

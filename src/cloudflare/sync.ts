@@ -8,7 +8,7 @@ import { upsertDestination } from "../store/destinations";
 import { listDkimKeys } from "../store/dkim-keys";
 import { findReportSettings } from "../store/report-settings";
 import { findSyncDomain, listDestinationStates, listServedAddresses } from "../store/sync-inputs";
-import type { CloudflareClient } from "./client";
+import { type CloudflareClient, cloudflareClient } from "./client";
 import { type DestinationChange, planDestinations } from "./plan-destinations";
 import { type DnsChange, MANAGED, planDns, type ZoneRecord } from "./plan-dns";
 import { planRouting, type RoutingChange } from "./plan-routing";
@@ -58,9 +58,6 @@ export class SyncUnavailable extends Error {}
 
 export async function syncClient(env: SyncEnv): Promise<CloudflareClient> {
   if (!env.CLOUDFLARE_API_TOKEN) throw new SyncUnavailable("CLOUDFLARE_API_TOKEN is not set (README, Cloudflare sync)");
-  // The SDK is loaded only when a sync runs: most invocations never need it, and with its modules
-  // in every test file's graph the vitest workers pool fails (WebSocket 1009 "Message is too large").
-  const { cloudflareClient } = await import("./client");
   return cloudflareClient({ apiToken: env.CLOUDFLARE_API_TOKEN, baseURL: env.CLOUDFLARE_API_BASE_URL });
 }
 

@@ -18,6 +18,12 @@ export const QUEUES = {
    * max_retries, so only a job that keeps crashing lands there.
    */
   webhooks: "facteur-webhooks",
+  /**
+   * Email Sending's lifecycle events (sending-events/event.ts), published by Cloudflare through an
+   * event subscription, not by this Worker (no producer binding). Its dead-letter queue,
+   * facteur-sending-events-dlq, has no consumer: malformed and unknown-version events wait there.
+   */
+  sendingEvents: "facteur-sending-events",
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];

@@ -107,7 +107,14 @@ export async function deliverJob(
   for (const recipient of pending) {
     const outcome = sent.outcomes.get(recipient.id)!;
     if (outcome.status === "sent") {
-      records.push({ id: recipient.id, status: "sent", reply: outcome.reply, relay: sent.relay, nextAttemptAt: null });
+      records.push({
+        id: recipient.id,
+        status: "sent",
+        reply: outcome.reply,
+        relay: sent.relay,
+        nextAttemptAt: null,
+        providerMessageId: outcome.providerMessageId,
+      });
     } else if (outcome.status === "permanent") {
       failures.push({ recipient, reply: outcome.reply });
     } else if (expired) {

@@ -29,6 +29,8 @@ export interface RecipientOutcome {
    * temporary, recorded as `relay-error` for the operator, never a recipient's fault.
    */
   relayError?: true;
+  /** For a sent copy: the relay's id of it, when the relay gives one (send_email's messageId). */
+  providerMessageId?: string;
 }
 
 export interface Relay {

@@ -122,7 +122,14 @@ export async function sendJob(
         for (const [id, outcome] of await sendChunk(relay, mailFrom, chunk, body, given, job)) {
           outcomes.set(id, outcome);
           if (outcome.status === "sent") {
-            sent.push({ id, status: "sent", reply: outcome.reply, relay: relay.name, nextAttemptAt: null });
+            sent.push({
+              id,
+              status: "sent",
+              reply: outcome.reply,
+              relay: relay.name,
+              nextAttemptAt: null,
+              providerMessageId: outcome.providerMessageId,
+            });
           }
         }
         await onSent(sent);

@@ -3,7 +3,8 @@
  * how to handle one; the runner owns what happens to the message:
  *
  * - a body that does not decode is logged loudly and acknowledged: retrying cannot repair it, and
- *   it names no rows we could mark;
+ *   it names no rows we could mark; unless the consumer keeps malformed messages (`keepMalformed`,
+ *   for bodies another system wrote): those are retried until the dead-letter queue keeps them;
  * - a job of an unknown version (UnknownJobVersionError) is retried as late as Queues allows, so
  *   a deployment that understands it can take it; the dead-letter queue gets it if none does;
  * - handled: "done" acks, "retry" retries after the consumer's backoff, "drop" logs and acks;
@@ -35,6 +36,11 @@ export interface JobRun {
 export interface Consumer<Job extends { messageLogId: string }> {
   /** Log unit of the consumer. */
   readonly unit: string;
+  /**
+   * A body that does not decode is retried (and so ends in the dead-letter queue after max_retries)
+   * instead of acknowledged: for messages this Worker did not write, kept for inspection.
+   */
+  readonly keepMalformed?: boolean;
   /** Messages of one batch handled at once (default 1: one after the other). */
   readonly concurrency?: number;
   /** Decodes a message body; throws when it is not a job. */
@@ -76,7 +82,8 @@ async function runMessage<Job extends { messageLogId: string }>(
       return;
     }
     logError({ stage: "queue", unit, outcome: "malformed-job", messageId: message.id, error });
-    message.ack();
+    if (consumer.keepMalformed) message.retry();
+    else message.ack();
     return;
   }
   const run: JobRun = { attempts: message.attempts, retryDelaySeconds: consumer.backoff(message.attempts) };

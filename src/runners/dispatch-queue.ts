@@ -8,6 +8,7 @@ import { deadLetterConsumer } from "./dead-letter-consumer";
 import { deliveryConsumer } from "./delivery-consumer";
 import { fanoutConsumer } from "./fanout-consumer";
 import type { QueueDeps } from "./queue-deps";
+import { sendingEventsConsumer } from "./sending-events-consumer";
 import { webhookConsumer } from "./webhook-consumer";
 
 type ConsumerFor = (env: Env, deps: QueueDeps) => Consumer<{ messageLogId: string }>;
@@ -17,6 +18,7 @@ const CONSUMERS: Readonly<Record<string, ConsumerFor>> = {
   [QUEUES.deliveryDeadLetter]: deadLetterConsumer, // jobs past max_retries: fail the rows, report
   [QUEUES.fanout]: fanoutConsumer, // one page of list members into delivery jobs
   [QUEUES.webhooks]: webhookConsumer, // one signed POST of an accepted message; retry while failing
+  [QUEUES.sendingEvents]: sendingEventsConsumer, // Email Sending's events: rows, suppressions, list bounces
 };
 
 export async function dispatchQueue(batch: MessageBatch<unknown>, env: Env, deps: QueueDeps = {}): Promise<void> {

@@ -152,6 +152,8 @@ export interface AttemptRecord {
   nextAttemptAt: number | null;
   /** DSN note for a permanent failure ('queued:<key>' or 'suppressed:<reason>'); unchanged when absent. */
   dsn?: string | null;
+  /** The relay's id of the sent copy (send_email's messageId), which Email Sending's events name. */
+  providerMessageId?: string;
 }
 
 /**
@@ -171,6 +173,7 @@ export async function recordAttempts(
     relay: r.relay,
     next: r.nextAttemptAt,
     dsn: r.dsn ?? null,
+    provider: r.providerMessageId ?? null,
   }));
   await db
     .prepare(
@@ -180,6 +183,7 @@ export async function recordAttempts(
          relay = json_extract(u.value, '$.relay'),
          next_attempt_at = json_extract(u.value, '$.next'),
          dsn = coalesce(json_extract(u.value, '$.dsn'), dsn),
+         provider_message_id = coalesce(json_extract(u.value, '$.provider'), provider_message_id),
          attempts = attempts + 1,
          updated_at = ?2
        FROM json_each(?1) AS u

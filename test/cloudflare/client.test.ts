@@ -4,8 +4,8 @@ import { cloudflareClient } from "../../src/cloudflare/client";
 const mock = inject("cloudflareMock");
 const reset = (state: object) => fetch(`${mock.controlUrl}/reset`, { method: "POST", body: JSON.stringify(state) });
 
-describe("Cloudflare's SDK inside workerd", () => {
-  it("lists every page, retries a 429 after Retry-After, and surfaces a 403", async () => {
+describe("the Cloudflare API client inside workerd", () => {
+  it("lists every page (and stops at total_pages), retries a 429 after Retry-After, and surfaces a 403", async () => {
     const zones = Array.from({ length: 5 }, (_, i) => ({
       id: `z${i}`,
       name: `d${i}.example`,
@@ -28,8 +28,11 @@ describe("Cloudflare's SDK inside workerd", () => {
       "GET /zones 1",
       "GET /zones 2",
       "GET /zones 3",
-      "GET /zones 4",
     ]);
-    await expect(cf.dns.records.list({ zone_id: "z1" })).rejects.toMatchObject({ status: 403 });
+    // A token missing a permission: 403 with Cloudflare's code 10000, which sync names (sync.ts).
+    await expect(cf.dns.records.list({ zone_id: "z1" })[Symbol.asyncIterator]().next()).rejects.toMatchObject({
+      status: 403,
+      errors: [{ code: 10000, message: "Authentication error" }],
+    });
   });
 });

@@ -134,7 +134,11 @@ export function createCloudflareRelay(
             const result = (await binding.send(new EmailMessage(from, rcpt, body.stream()))) as
               | { messageId?: string }
               | undefined;
-            return { rcpt, status: "sent", reply: `250 2.0.0 Ok: ${result?.messageId ?? "accepted by send_email"}` };
+            const reply = `250 2.0.0 Ok: ${result?.messageId ?? "accepted by send_email"}`;
+            // Email Sending's events name the message by this id (src/sending-events/).
+            return result?.messageId
+              ? { rcpt, status: "sent", reply, providerMessageId: result.messageId }
+              : { rcpt, status: "sent", reply };
           } catch (error) {
             return classifySendEmailError(rcpt, error);
           }

@@ -5,14 +5,17 @@ import { startFakeWorker } from "./fake-worker";
 import { freshAccount, mutations, sandbox } from "./harness";
 
 const migrations = readdirSync(join(import.meta.dirname, "../../../migrations")).filter((f) => f.endsWith(".sql"));
-// The producers first, then the dead-letter queues, in wrangler.toml order.
+// Every `queue =` of wrangler.toml in order (producers, then consumers: facteur-sending-events has
+// no producer, Cloudflare writes it), then the dead-letter queues.
 const queues = [
   "facteur-delivery",
   "facteur-fanout",
   "facteur-webhooks",
   "facteur-delivery-dlq",
+  "facteur-sending-events",
   "facteur-webhooks-dlq",
   "facteur-fanout-dlq",
+  "facteur-sending-events-dlq",
 ];
 const secrets = ["ADMIN_TOKEN", "SRS_SECRET", "KEY_ENCRYPTION_KEY", "LIST_SECRET"];
 const FOURTEEN_DAYS = "1209600";
@@ -140,8 +143,10 @@ describe("npm run deploy with a stand-in wrangler", () => {
     expect(done.filter((c) => /^(d1 create|r2 bucket create)/.test(c))).toEqual([]);
     expect(done.filter((c) => c.startsWith("queues create"))).toEqual([
       `queues create facteur-delivery-dlq --message-retention-period-secs ${FOURTEEN_DAYS}`,
+      `queues create facteur-sending-events --message-retention-period-secs ${FOURTEEN_DAYS}`,
       `queues create facteur-webhooks-dlq --message-retention-period-secs ${FOURTEEN_DAYS}`,
       `queues create facteur-fanout-dlq --message-retention-period-secs ${FOURTEEN_DAYS}`,
+      `queues create facteur-sending-events-dlq --message-retention-period-secs ${FOURTEEN_DAYS}`,
     ]);
     expect(box.account().d1).toHaveLength(1);
     expect(box.account().deploys).toBe(1);
@@ -181,6 +186,37 @@ describe("npm run deploy with a stand-in wrangler", () => {
     expect(done.filter((c) => c.startsWith("deploy -c"))).toHaveLength(1);
     expect(after.worker!.version!.tag).toMatch(/^facteur-[0-9a-f]{16}$/);
     expect((await box.run([])).stdout).toContain("Nothing to change");
+  });
+
+  it("uploads CLOUDFLARE_API_TOKEN from the environment once, never overwriting it and never printing it", async () => {
+    const box = sandbox(freshAccount());
+    const token = "cf-token-in-the-environment-0123456789";
+    const dry = await box.run(["--dry-run", "--domain", "example.com"], { CLOUDFLARE_API_TOKEN: token });
+    expect(dry.stdout).toContain("+ secret CLOUDFLARE_API_TOKEN (Cloudflare sync): upload the one in the environment");
+    const first = await box.run(["--domain", "example.com"], { CLOUDFLARE_API_TOKEN: token });
+    expect(first.status).toBe(0);
+    expect(box.account().worker!.secrets.CLOUDFLARE_API_TOKEN).toBe(token);
+    expect(Object.keys(box.account().worker!.secrets).sort()).toEqual([...secrets, "CLOUDFLARE_API_TOKEN"].sort());
+    for (const out of [dry.stdout, dry.stderr, first.stdout, first.stderr]) expect(out).not.toContain(token);
+    expect(first.calls.flat().join(" ")).not.toContain(token);
+
+    // Another token in the environment later: the secret is kept, and nothing is deployed for it.
+    const second = await box.run([], { CLOUDFLARE_API_TOKEN: "another-token-0000" });
+    expect(second.status).toBe(0);
+    expect(second.stdout).toContain(
+      "= secret CLOUDFLARE_API_TOKEN (Cloudflare sync): up to date (already a secret, kept)",
+    );
+    expect(mutations(second.calls)).toEqual([]);
+    expect(box.account().worker!.secrets.CLOUDFLARE_API_TOKEN).toBe(token);
+
+    // A Worker deployed without it gets it on the next run with the token set: one deploy, no other change.
+    const later = sandbox(freshAccount());
+    expect((await later.run(["--domain", "example.com"])).status).toBe(0);
+    expect(later.account().worker!.secrets.CLOUDFLARE_API_TOKEN).toBeUndefined();
+    const withToken = await later.run([], { CLOUDFLARE_API_TOKEN: token });
+    expect(mutations(withToken.calls).map((c) => c.split(" ")[0])).toEqual(["deploy"]);
+    expect(later.account().worker!.secrets.CLOUDFLARE_API_TOKEN).toBe(token);
+    expect(later.account().deploys).toBe(2);
   });
 
   it("a domain whose zone is not in the account is left out of addresses and reported", async () => {
