@@ -31,3 +31,15 @@ CREATE TABLE digest_posts (
 );
 CREATE INDEX digest_posts_pending ON digest_posts(mode, created_at) WHERE digest_id IS NULL;
 CREATE INDEX digest_posts_digest ON digest_posts(digest_id, created_at, post_id);
+
+-- Delayed delivery warnings (RFC 3464 Action: delayed): at most one per message and envelope
+-- sender. The row is claimed before the warning is queued, so a retried or redelivered job never
+-- sends a second one.
+CREATE TABLE delay_warnings (
+  message_log_id TEXT NOT NULL,
+  sender TEXT NOT NULL,                  -- where the warning went (after SRS reversal)
+  r2_key TEXT NOT NULL,                  -- the warning (dsn/…/delayed-….eml)
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (message_log_id, sender)
+);
+CREATE INDEX delay_warnings_created ON delay_warnings(created_at);
