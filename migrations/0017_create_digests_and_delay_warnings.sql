@@ -31,6 +31,9 @@ CREATE TABLE digest_posts (
 );
 CREATE INDEX digest_posts_pending ON digest_posts(mode, created_at) WHERE digest_id IS NULL;
 CREATE INDEX digest_posts_digest ON digest_posts(digest_id, created_at, post_id);
+-- Distribution asks, for every post, which digest modes a list's active members use: an index
+-- answers it without reading the whole member list.
+CREATE INDEX list_members_delivery_mode ON list_members(list_address, delivery_mode, status);
 
 -- Delayed delivery warnings (RFC 3464 Action: delayed): at most one per message and envelope
 -- sender. The row is claimed before the warning is queued, so a retried or redelivered job never
