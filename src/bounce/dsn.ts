@@ -30,6 +30,8 @@ export interface DsnRecipient {
   /** The relay that answered, when known (section 2.3.5). */
   remoteMta?: string;
   lastAttemptDate?: Date;
+  /** For a delayed recipient: when Facteur stops trying (RFC 3464 section 2.3.9 Will-Retry-Until). */
+  willRetryUntil?: Date;
 }
 
 export interface DsnInput {
@@ -96,12 +98,22 @@ function randomHex(bytes: number): string {
   return Array.from(buf, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
+/** A warning, not a failure: every recipient is "delayed" (RFC 3464 section 2.3.3). */
+const isDelayWarning = (input: DsnInput) => input.recipients.every((r) => r.action === "delayed");
+
 function humanPart(input: DsnInput, subject: string | undefined): string {
   const lines = [
     `This is the mail system at ${input.reportingMta}.`,
     "",
-    "Your message could not be delivered to one or more recipients.",
-    "It will not be retried. The details are below.",
+    ...(isDelayWarning(input)
+      ? [
+          "Your message has not been delivered to one or more recipients yet.",
+          "It is still being retried: you do not need to send it again. The details are below.",
+        ]
+      : [
+          "Your message could not be delivered to one or more recipients.",
+          "It will not be retried. The details are below.",
+        ]),
     "",
     ...(subject ? [`Subject: ${oneLine(subject)}`, ""] : []),
   ];
@@ -136,6 +148,7 @@ export function buildDsn(input: DsnInput): string {
       ...(r.remoteMta ? [`Remote-MTA: dns; ${oneLine(r.remoteMta)}`] : []),
       `Diagnostic-Code: smtp; ${oneLine(r.diagnosticCode)}`,
       `Last-Attempt-Date: ${rfc5322Date(r.lastAttemptDate ?? now)}`,
+      ...(r.willRetryUntil ? [`Will-Retry-Until: ${rfc5322Date(r.willRetryUntil)}`] : []),
     ].join("\r\n"),
   );
   const status = [perMessage.join("\r\n"), ...perRecipient].join("\r\n\r\n");
@@ -144,7 +157,7 @@ export function buildDsn(input: DsnInput): string {
   const head = [
     `From: Mail Delivery System <${input.from}>`,
     `To: <${input.to}>`,
-    "Subject: Undelivered Mail Returned to Sender",
+    `Subject: ${isDelayWarning(input) ? "Delayed Mail (still being retried)" : "Undelivered Mail Returned to Sender"}`,
     `Date: ${rfc5322Date(now)}`,
     `Message-ID: ${messageId}`,
     ...(originalMessageId ? [`In-Reply-To: ${originalMessageId}`, `References: ${originalMessageId}`] : []),

@@ -86,7 +86,7 @@ export async function markReported(db: D1Database, notes: Map<string, string>, n
  * a report addressed there would travel out and back in through email() only to be reversed, so
  * it is reversed here and sent straight to the original sender.
  */
-async function bounceTarget(env: Env, envelopeSender: string, job: DeliveryJob, now: number): Promise<string> {
+export async function bounceTarget(env: Env, envelopeSender: string, job: DeliveryJob, now: number): Promise<string> {
   const at = envelopeSender.lastIndexOf("@");
   if (!isSrsAddress(envelopeSender) || envelopeSender.slice(at + 1).toLowerCase() !== job.domain.toLowerCase()) {
     return envelopeSender;

@@ -93,6 +93,8 @@ export interface FanoutJobV1 {
   signedAt: number;
   /** The post's author authenticated (carried to delivery rows: gates DSNs). */
   senderAuthenticated: boolean;
+  /** A digest (lists/digest/send-digests.ts): the page goes to members in this mode, not "each". */
+  mode?: "digest_daily" | "digest_weekly";
 }
 
 export type FanoutJob = FanoutJobV1;

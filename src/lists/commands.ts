@@ -9,11 +9,13 @@ import { randomToken } from "../core/ids";
 import { CONFIRM_TOKEN_BYTES, listAddresses } from "../mail/minted-address";
 import type { ReceivedMessage } from "../receive";
 import { type ConfirmAction, findRecentConfirmation, insertConfirmation } from "../store/confirmations";
+import type { DeliveryMode } from "../store/delivery-modes";
 import { findMember } from "../store/members";
 import { sendNotice } from "./notice";
+import { parseSetMode, SET_MODE_HELP, setModeForRequester } from "./set-mode-command";
 import type { List } from "./types";
 
-export type Command = "subscribe" | "unsubscribe" | "help";
+export type Command = "subscribe" | "unsubscribe" | "help" | `set-${DeliveryMode}`;
 
 /**
  * One confirmation mail per list, address and action per day: anyone can write "subscribe" with a
@@ -27,10 +29,17 @@ export const CONFIRMATION_TTL_MS = 7 * 86_400_000;
 const COMMAND_WORD = /^\s*(?:re:\s*)*(subscribe|unsubscribe|help|join|leave)\b/i;
 const ALIASES: Record<string, Command> = { join: "subscribe", leave: "unsubscribe" };
 
+function matchCommand(line: string): Command | null {
+  const mode = parseSetMode(line);
+  if (mode) return `set-${mode}`;
+  const match = COMMAND_WORD.exec(line);
+  return match ? normalise(match[1]!) : null;
+}
+
 /** The first command word in the Subject, else in the first non-blank body line. */
 export async function parseCommand(message: Pick<ReceivedMessage, "subject" | "raw">): Promise<Command | null> {
-  const fromSubject = COMMAND_WORD.exec(message.subject ?? "");
-  if (fromSubject) return normalise(fromSubject[1]!);
+  const fromSubject = matchCommand(message.subject ?? "");
+  if (fromSubject) return fromSubject;
   let text = "";
   try {
     // -request mail is small; postal-mime finds the text part whatever the MIME structure.
@@ -40,8 +49,7 @@ export async function parseCommand(message: Pick<ReceivedMessage, "subject" | "r
     return null;
   }
   const first = text.split(/\r?\n/).find((line) => line.trim() !== "");
-  const match = first ? COMMAND_WORD.exec(first) : null;
-  return match ? normalise(match[1]!) : null;
+  return first ? matchCommand(first) : null;
 }
 
 function normalise(word: string): Command {
@@ -58,6 +66,7 @@ export function helpText(list: List): string {
     "  subscribe     join the list (you will be asked to confirm)",
     "  unsubscribe   leave the list (you will be asked to confirm)",
     "  help          this text",
+    ...SET_MODE_HELP,
     "",
     `Posts go to ${a.post}. The list owners are at ${a.owner}.`,
   ].join("\n");
@@ -90,6 +99,12 @@ export async function handleCommand(
       key: `request-${command ?? "unknown"}`,
       now,
     });
+  if (command?.startsWith("set-")) {
+    const mode = command.slice(4) as DeliveryMode;
+    const answer = await setModeForRequester(env.DB, { listAddress: list.address, requester, mode, now });
+    await reply(answer.subject, answer.text);
+    return { command, reason: answer.reason };
+  }
   if (command === "subscribe" || command === "unsubscribe") {
     const member = await findMember(env.DB, list.address, requester);
     const active = member?.status === "active";

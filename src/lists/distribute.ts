@@ -14,6 +14,7 @@ import { LIST_PIPELINE, runPipeline } from "../transform/pipeline";
 import type { DmarcMitigation, TransformContext } from "../transform/types";
 import { archivePost } from "./archive/archive-post";
 import { archiveListUrl, archivePostUrl } from "./archive/archive-urls";
+import { keepForDigest } from "./digest/keep-for-digest";
 import { startFanout } from "./fanout";
 import { decideDmarcMitigation } from "./rules/dmarc-policy";
 import { type List, listIdOf } from "./types";
@@ -72,6 +73,7 @@ export async function distributePost(
   // The copy every member gets, before fan-out adds their unsubscribe URL and VERP sender.
   if (archives)
     await archivePost(env, { listAddress: list.address, postId: post.messageLogId, raw: out, now: post.now });
+  await keepForDigest(env, { listAddress: list.address, postId: post.messageLogId, raw: out, now: post.now });
   const pages = await startFanout(env, {
     messageLogId: post.messageLogId,
     list,

@@ -17,5 +17,8 @@ export function parseFanoutJob(body: unknown): FanoutJob {
   if (typeof job.headerBytes !== "number" || typeof job.signedAt !== "number") {
     throw new InvalidFanoutJobError("fan-out job.headerBytes and signedAt must be numbers");
   }
+  if (job.mode !== undefined && job.mode !== "digest_daily" && job.mode !== "digest_weekly") {
+    throw new InvalidFanoutJobError("fan-out job.mode is not a digest mode");
+  }
   return job as FanoutJob;
 }

@@ -14,6 +14,7 @@ import { log } from "../core/log";
 import { loadSigningKey, type SigningKey } from "../credentials/dkim-keys";
 import { enqueueDeliveryJobs, type RecipientSpec } from "../deliver/enqueue";
 import { listAddresses, verpAddress } from "../mail/minted-address";
+import { findDigestPage } from "../store/digests";
 import { findListByAddress } from "../store/lists";
 import { findFanoutPage, findPageStarts } from "../store/members";
 import { InvalidFanoutJobError } from "./fanout-job";
@@ -37,6 +38,8 @@ export interface FanoutStart {
   dkim: FanoutJob["dkim"];
   signedAt: number;
   senderAuthenticated: boolean;
+  /** A digest: the pages go to the members in this delivery mode. */
+  mode?: FanoutJob["mode"];
 }
 
 /** Queues one job per page of active members. Returns the number of pages (0 for an empty list). */
@@ -58,6 +61,7 @@ export async function startFanout(
     dkim: start.dkim,
     signedAt: start.signedAt,
     senderAuthenticated: start.senderAuthenticated,
+    ...(start.mode ? { mode: start.mode } : {}),
   }));
   // Queues: sendBatch takes at most 100 messages (DESIGN.md).
   for (let i = 0; i < jobs.length; i += 100) {
@@ -86,7 +90,9 @@ export async function processFanoutPage(env: Env, job: FanoutJob, deps: FanoutDe
   if (!list) throw new InvalidFanoutJobError(`list ${job.list} no longer exists`);
   // Members added after the post was split into pages make a page longer than planned: at most
   // pageSize are handled here, the rest goes to a continuation job.
-  const members = await findFanoutPage(env.DB, list.address, job.from, job.to, pageSize + 1);
+  const members = job.mode
+    ? await findDigestPage(env.DB, list.address, job.mode, job.from, job.to, pageSize + 1)
+    : await findFanoutPage(env.DB, list.address, job.from, job.to, pageSize + 1);
   const continued = members.length > pageSize;
   const page = members.slice(0, pageSize);
   if (continued) {

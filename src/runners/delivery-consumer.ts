@@ -1,10 +1,12 @@
 /**
  * The delivery consumer (queue `facteur-delivery`): deliver one job (each chunk recorded as it is
- * sent), then report its permanent failures to the sender and note the DSNs. The runner acks it, or retries it with backoff while a
+ * sent), then report its permanent failures to the sender and note the DSNs, and warn the sender
+ * once of a delivery still deferred after DELAY_WARNING_HOURS (bounce/warn-delayed.ts). The runner acks it, or retries it with backoff while a
  * recipient is deferred.
  */
 
 import { reportFailures } from "../bounce/report-failures";
+import { warnDelayed } from "../bounce/warn-delayed";
 import type { DeliveryJob } from "../core/jobs";
 import { logError } from "../core/log";
 import { deliverJob } from "../deliver/deliver-job";
@@ -50,7 +52,21 @@ export function deliveryConsumer(env: Env, deps: QueueDeps): Consumer<DeliveryJo
         logError({ stage: "bounce", unit: "consumer", outcome: "dsn-failed", messageId: job.messageLogId, error });
         return "retry";
       }
-      return (await recordAttempt(env, attempt, notes)) ? "retry" : "done";
+      if (!(await recordAttempt(env, attempt, notes))) return "done";
+      // Still deferred: past DELAY_WARNING_HOURS the sender hears once that it is late. A warning
+      // that cannot be queued now is tried again on the job's next attempt (its claim is released).
+      try {
+        await warnDelayed(env, attempt);
+      } catch (error) {
+        logError({
+          stage: "bounce",
+          unit: "consumer",
+          outcome: "delay-warning-failed",
+          messageId: job.messageLogId,
+          error,
+        });
+      }
+      return "retry";
     },
     close: () => scope.close(),
   };

@@ -4,6 +4,21 @@
  * back exactly what was read, and a column another migration adds is carried without a change here.
  * Operational history (the inbound log, deliveries, the outbox, throttles, send counts) is not
  * part of an instance's state and is left out.
+ *
+ * Tables added since the backup was first written (migrations 0009-0017), decided one by one:
+ *   in:  webhooks (configuration; with the credentials flag only, because each row's signing
+ *        secret is a credential and the row cannot exist without it: a new secret would break
+ *        every receiver's verification), auto_replies (configuration), auto_reply_senders (who
+ *        was answered when: without it a restored instance answers every recent correspondent
+ *        again, which RFC 3834 section 2 asks not to do), dmarc_reports, dmarc_report_rows,
+ *        tls_reports, tls_report_policies (received once from the reporters, kept a year for the
+ *        health pages, and impossible to fetch again), list_digests (digest numbering, and which
+ *        period each list's digest has been sent for), digest_posts (posts waiting for the next
+ *        digest, with their R2 copy: lost, members in digest mode would never get them).
+ *   out: webhook_deliveries, webhook_attempts (delivery history, like deliveries; their raw
+ *        messages expire with them), reply_counts (a day's throttle window, like send_counts),
+ *        web_sessions, web_sign_in_links (short-lived credentials: sign in again), delay_warnings
+ *        (the once-per-message guard of deliveries, which are not exported either).
  */
 
 export type BackupValue = string | number | null;
@@ -41,6 +56,15 @@ export const BACKUP_TABLES: readonly BackupTable[] = [
   { name: "archived_posts", key: ["id"], object: "r2_key" },
   { name: "archived_posts_fts", key: ["post_id"], virtual: true },
   { name: "archive_takedowns", key: ["post_id"] },
+  { name: "webhooks", key: ["id"], secret: "credentials" },
+  { name: "auto_replies", key: ["alias"] },
+  { name: "auto_reply_senders", key: ["alias", "sender"] },
+  { name: "dmarc_reports", key: ["id"] },
+  { name: "dmarc_report_rows", key: ["report_id", "position"] },
+  { name: "tls_reports", key: ["id"] },
+  { name: "tls_report_policies", key: ["report_id", "position"] },
+  { name: "list_digests", key: ["id"] },
+  { name: "digest_posts", key: ["list_address", "mode", "post_id"], object: "r2_key" },
 ];
 
 export function backupTable(name: string): BackupTable | undefined {

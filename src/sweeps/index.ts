@@ -8,6 +8,7 @@ import { expireWebhookDeliveries } from "./expire-webhook-deliveries";
 import { failStaleWaiting } from "./fail-stale-waiting-deliveries";
 import { listHousekeeping } from "./list-housekeeping";
 import { requeueOrphanedDeliveries } from "./requeue-orphaned-deliveries";
+import { sendDigestsSweep } from "./send-digests";
 import type { Sweep } from "./sweep";
 import { syncCloudflare } from "./sync-cloudflare";
 
@@ -15,6 +16,7 @@ export const SWEEPS: readonly Sweep[] = [
   // Moderation queue expiry, confirmation tokens, bounce scoring (lists). Before
   // expire-finished-deliveries: it scores bounced list rows, which that sweep may delete.
   listHousekeeping,
+  sendDigestsSweep, // daily and weekly digests due (each post once per digest mode, across retried runs)
   requeueOrphanedDeliveries, // rows whose job never reached the queue: re-queued, never failed
   failStaleWaiting, // deferred rows whose retry is long overdue: the job is gone
   expireMessageLog, // inbound log retention

@@ -21,6 +21,8 @@ interface RestoreReport {
 
 const FULL = "/api/v1/export?format=ndjson&include_password_hashes=true&include_dkim_keys=true";
 const HELD_BODY = "From: stranger@example.org\r\nSubject: held\r\n\r\nFrom the moderation queue\r\n";
+const DIGEST_POST = "From: Team <team@backup.example>\r\nSubject: [team] waiting\r\n\r\nFor the next digest\r\n";
+const DIGEST_POST_KEY = "digest/posts/team@backup.example/p2.eml";
 
 async function exportLines(path = FULL, token?: string): Promise<string[]> {
   const response = await call("GET", path, token ? { token } : {});
@@ -41,8 +43,10 @@ async function restore(lines: string[], query = ""): Promise<{ status: number; r
 
 async function wipe(): Promise<void> {
   for (const table of [...BACKUP_TABLES].reverse()) await env.DB.prepare(`DELETE FROM ${table.name}`).run();
-  const { objects } = await env.MAIL.list({ prefix: "held/" });
-  for (const object of objects) await env.MAIL.delete(object.key);
+  for (const prefix of ["held/", "digest/posts/"]) {
+    const { objects } = await env.MAIL.list({ prefix });
+    for (const object of objects) await env.MAIL.delete(object.key);
+  }
 }
 
 beforeAll(async () => {
@@ -120,6 +124,48 @@ beforeAll(async () => {
     ).bind(HELD_BODY.length, now, now + 86_400_000),
   ]);
   await env.MAIL.put("held/h1.eml", HELD_BODY);
+  // Tables other issues added (store/backup-tables.ts says why each is in): a webhook, an
+  // auto-reply and whom it answered, a DMARC and a TLS report, a digest sent and a post waiting.
+  await ok(
+    await call("PUT", "/api/v1/aliases/ann@backup.example/auto-reply", {
+      body: { subject: "Away", body: "Back on Monday", enabled: true },
+    }),
+  );
+  await env.DB.batch([
+    env.DB.prepare(
+      `INSERT INTO webhooks (id, domain, alias, url, secret, enabled, created_at, updated_at)
+       VALUES ('wh1', 'backup.example', 'ann@backup.example', 'https://hooks.example/in', 'v1.sealed-secret', 1, ?1, ?1)`,
+    ).bind(now),
+    env.DB.prepare(
+      "INSERT INTO auto_reply_senders (alias, sender, last_sent_at) VALUES ('ann@backup.example', 'friend@example.org', ?)",
+    ).bind(now),
+    env.DB.prepare(
+      `INSERT INTO dmarc_reports (id, domain, org_name, report_id, begin_at, end_at, policy, record_count, message_count, received_at)
+       VALUES ('dr1', 'backup.example', 'google.com', '123', 1764028800, 1764115200, '{"p":"reject"}', 1, 3, ?)`,
+    ).bind(now),
+    env.DB.prepare(
+      `INSERT INTO dmarc_report_rows (report_id, position, domain, begin_at, source_ip, count, dkim_results)
+       VALUES ('dr1', 0, 'backup.example', 1764028800, '192.0.2.1', 3, '[{"domain":"backup.example","result":"pass"}]')`,
+    ),
+    env.DB.prepare(
+      `INSERT INTO tls_reports (id, domain, org_name, report_id, total_successful, total_failure, received_at)
+       VALUES ('tr1', 'backup.example', 'microsoft.com', 'r-9', 10, 1, ?)`,
+    ).bind(now),
+    env.DB.prepare(
+      `INSERT INTO tls_report_policies (report_id, position, policy_type, successful, failed, failure_details)
+       VALUES ('tr1', 0, 'sts', 10, 1, '[{"result-type":"certificate-expired"}]')`,
+    ),
+    env.DB.prepare(
+      `INSERT INTO list_digests (id, list_address, mode, period, number, state, posts, created_at, queued_at)
+       VALUES ('dg1', 'team@backup.example', 'digest_weekly', '2026-11-16', 1, 'queued', 1, ?1, ?1)`,
+    ).bind(now),
+    env.DB.prepare(
+      `INSERT INTO digest_posts (list_address, mode, post_id, r2_key, subject, author, created_at, digest_id)
+       VALUES ('team@backup.example', 'digest_weekly', 'p1', 'digest/posts/team@backup.example/p1.eml', '[team] sent', 'Ann', ?1, 'dg1'),
+              ('team@backup.example', 'digest_weekly', 'p2', ?2, '[team] waiting', 'Ann', ?1, NULL)`,
+    ).bind(now, DIGEST_POST_KEY),
+  ]);
+  await env.MAIL.put(DIGEST_POST_KEY, DIGEST_POST);
 });
 
 describe("backup and restore (NDJSON)", () => {
@@ -141,8 +187,18 @@ describe("backup and restore (NDJSON)", () => {
       list_confirmations: 1,
       held_messages: 1,
       suppressions: 1,
+      webhooks: 1,
+      auto_replies: 1,
+      auto_reply_senders: 1,
+      dmarc_reports: 1,
+      dmarc_report_rows: 1,
+      tls_reports: 1,
+      tls_report_policies: 1,
+      list_digests: 1,
+      digest_posts: 2,
     });
-    expect(end.objects).toBe(1);
+    // The held body and the waiting digest post; the sent post's copy was released (missing).
+    expect(end.objects).toBe(2);
     const rows = first.slice(1, -1).map((line) => JSON.parse(line));
     const member = (lookup: string) => rows.find((r) => r.table === "list_members" && r.row.lookup === lookup)?.row;
     expect(member("digest@example.net")).toMatchObject({ delivery_mode: "digest_weekly", role: "member" });
@@ -168,8 +224,9 @@ describe("backup and restore (NDJSON)", () => {
     expect(status).toBe(200);
     expect(report.applied).toBe(true);
     expect(report.created).toEqual(end.rows);
-    expect(report.objects).toEqual({ restored: 1, missing: 0 });
+    expect(report.objects).toEqual({ restored: 2, missing: 1 });
     expect(await (await env.MAIL.get("held/h1.eml"))?.text()).toBe(HELD_BODY);
+    expect(await (await env.MAIL.get(DIGEST_POST_KEY))?.text()).toBe(DIGEST_POST);
 
     await new Promise((resolve) => setTimeout(resolve, 5));
     const second = await exportLines();
@@ -247,7 +304,7 @@ describe("backup and restore (NDJSON)", () => {
   it("secrets only with an admin token and an explicit flag; held bodies as links", async () => {
     const plain = await exportLines("/api/v1/export?format=ndjson");
     const tables = plain.map((line) => JSON.parse(line)).filter((l) => l.type === "row");
-    expect(tables.some((l) => l.table === "dkim_keys" || l.table === "api_tokens")).toBe(false);
+    expect(tables.some((l) => ["dkim_keys", "api_tokens", "webhooks"].includes(l.table))).toBe(false);
     expect(tables.find((l) => l.table === "users").row).not.toHaveProperty("password_hash");
     expect(tables.find((l) => l.table === "domains").row).not.toHaveProperty("relay_url");
     const read = await ok<{ token: string }>(

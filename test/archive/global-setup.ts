@@ -2,7 +2,8 @@
  * vitest globalSetup: a loopback HTTP helper that reads an mbox with Python's own `mailbox`
  * module (the reference reader of the format), so workerd tests can check Facteur's mbox export
  * against it: POST the bytes to inject("mboxReader").url, get back each message's From line,
- * Subject, Message-ID and body as JSON.
+ * Subject, Message-ID and body as JSON. POST one message to `<url>mime` instead to get its MIME
+ * tree as Python's `email` package parses it (the digest tests: RFC 2046 section 5.1.5).
  */
 import { execFile } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -22,6 +23,20 @@ for message in mailbox.mbox(sys.argv[1]):
 print(json.dumps(out))
 `;
 
+const MIME = `
+import email, email.policy, json, sys
+def tree(part):
+    node = {"type": part.get_content_type(), "default": part.get_default_type(),
+            "subject": part["subject"], "message_id": part["message-id"], "parts": []}
+    if part.is_multipart():
+        node["parts"] = [tree(p) for p in part.get_payload()]
+    elif part.get_content_maintype() == "text":
+        node["text"] = part.get_payload(decode=True).decode("utf-8", "replace")
+    return node
+with open(sys.argv[1], "rb") as f:
+    print(json.dumps(tree(email.message_from_binary_file(f, policy=email.policy.compat32))))
+`;
+
 function python(): string {
   return process.env.PYTHON ?? "python3";
 }
@@ -35,7 +50,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     request.on("end", async () => {
       const file = path.join(dir, `${++counter}.mbox`);
       await writeFile(file, Buffer.concat(chunks));
-      execFile(python(), ["-c", READER, file], (error, stdout, stderr) => {
+      execFile(python(), ["-c", request.url === "/mime" ? MIME : READER, file], (error, stdout, stderr) => {
         response.writeHead(error ? 500 : 200, { "content-type": "application/json" });
         response.end(error ? JSON.stringify({ error: String(error), stderr }) : stdout);
       });

@@ -21,7 +21,11 @@ export interface DigestInput {
   date: string;
   messageId: string;
   posts: DigestPost[];
-  unsubscribeUrl: string;
+  /**
+   * The member's one-click URL. Omitted when the digest is composed once for every member: the
+   * fan-out then prepends each member's List-Unsubscribe and DKIM signature (lists/fanout.ts).
+   */
+  unsubscribeUrl?: string;
 }
 
 const binary = (bytes: Uint8Array) => {
@@ -53,7 +57,7 @@ export function composeDigest(input: DigestInput): Uint8Array {
     `List-Help: <mailto:${input.addresses.request}?subject=help>`,
     `List-Subscribe: <mailto:${input.addresses.request}?subject=subscribe>`,
     `List-Owner: <mailto:${input.addresses.owner}>`,
-    `List-Unsubscribe: <${input.unsubscribeUrl}>`,
+    ...(input.unsubscribeUrl ? [`List-Unsubscribe: <${input.unsubscribeUrl}>`] : []),
     "List-Unsubscribe-Post: List-Unsubscribe=One-Click",
     "Precedence: list",
     "Auto-Submitted: auto-generated",

@@ -1,0 +1,137 @@
+/**
+ * Digest sending, from scheduled(): for each digest mode, every list with posts waiting from
+ * before the current period gets one digest for the period that ended (daily: the UTC day,
+ * weekly: the ISO week from Monday 00:00 UTC). The digest is claimed first (store/digests.ts
+ * claimDigest: the post rows and the digest row in one D1 transaction, keyed by list, mode and
+ * period), then composed once (compose-digest.ts), stored in R2 once and handed to the list's
+ * usual fan-out (lists/fanout.ts), in pages of members of that mode, each copy with its own
+ * List-Unsubscribe and DKIM signature (d = list domain, the digest's From).
+ *
+ * Retries: a run that stops after the claim leaves the digest "claimed"; once its lease has
+ * expired, a later run composes the same bytes again (everything is derived from the digest row)
+ * and queues it. A page queued
+ * twice is harmless: delivery rows are unique per (body, recipient), so nobody gets it twice.
+ */
+import { newId } from "../../core/ids";
+import { log } from "../../core/log";
+import { loadSigningKey, type SigningKey } from "../../credentials/dkim-keys";
+import { storeDeliveryBody } from "../../deliver/enqueue";
+import { rfc5322Date } from "../../mail/date";
+import { headerEnd } from "../../mail/header-section";
+import { listAddresses } from "../../mail/minted-address";
+import { dkimBodyHash } from "../../mailauth";
+import {
+  claimDigest,
+  DIGEST_MODES,
+  type DigestMode,
+  type DigestRow,
+  findDigestPosts,
+  findListsWithPendingPosts,
+  findReleasablePostKeys,
+  findUnqueuedDigests,
+  leaseDigest,
+  markDigestQueued,
+} from "../../store/digests";
+import { findListByAddress } from "../../store/lists";
+import { MEMBER_SIGNED_FIELDS } from "../../transform/handlers/body-hash";
+import { startFanout } from "../fanout";
+import { listIdOf } from "../types";
+import { composeDigest, type DigestPost } from "./compose-digest";
+
+/** Digests started per run and mode: each reads its posts from R2; the next tick takes the rest. */
+export const DIGESTS_PER_RUN = 20;
+
+/** A run holds a digest this long: far above one digest's work, below the 15-minute cron step. */
+export const DIGEST_LEASE_MS = 10 * 60_000;
+
+const DAY_MS = 86_400_000;
+const isoDate = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+/** The period that ended last before `now`: its first day (the key) and its end (posts before it). */
+export function digestPeriod(mode: DigestMode, now: number): { period: string; before: number } {
+  const midnight = Math.floor(now / DAY_MS) * DAY_MS;
+  if (mode === "digest_daily") return { period: isoDate(midnight - DAY_MS), before: midnight };
+  // getUTCDay: 0 = Sunday; ISO 8601 weeks start on Monday.
+  const monday = midnight - ((new Date(midnight).getUTCDay() + 6) % 7) * DAY_MS;
+  return { period: isoDate(monday - 7 * DAY_MS), before: monday };
+}
+
+export interface DigestDeps {
+  loadKey?: (env: Env, domain: string) => Promise<SigningKey | null>;
+}
+
+/** Claims the digests due at `now`, then queues every claimed one. Returns how many were queued. */
+export async function sendDigests(env: Env, now: number, deps: DigestDeps = {}): Promise<number> {
+  for (const mode of DIGEST_MODES) {
+    const { period, before } = digestPeriod(mode, now);
+    for (const listAddress of await findListsWithPendingPosts(env.DB, mode, period, before, DIGESTS_PER_RUN)) {
+      await claimDigest(env.DB, { id: newId(now), listAddress, mode, period, before, now });
+    }
+  }
+  let queued = 0;
+  for (const digest of await findUnqueuedDigests(env.DB, DIGESTS_PER_RUN * DIGEST_MODES.length)) {
+    // Overlapping runs (a retried tick) both see it: only the one holding the lease queues it.
+    if (!(await leaseDigest(env.DB, digest.id, now, now + DIGEST_LEASE_MS))) continue;
+    await queueDigest(env, digest, now, deps);
+    queued++;
+  }
+  return queued;
+}
+
+async function queueDigest(env: Env, digest: DigestRow, now: number, deps: DigestDeps): Promise<void> {
+  const list = await findListByAddress(env.DB, digest.listAddress);
+  const rows = list ? await findDigestPosts(env.DB, digest.id) : [];
+  const posts: DigestPost[] = [];
+  for (const row of rows) {
+    const object = await env.MAIL.get(row.r2Key);
+    if (!object) throw new Error(`digest ${digest.id}: R2 object ${row.r2Key} not found`);
+    posts.push({ raw: new Uint8Array(await object.arrayBuffer()), subject: row.subject, author: row.author });
+  }
+  if (!list || posts.length === 0) {
+    await markDigestQueued(env.DB, digest.id, now);
+    return;
+  }
+  const addresses = listAddresses(list);
+  // Everything below comes from the digest row, so a retried run stores the same bytes.
+  const raw = composeDigest({
+    list: { address: list.address, name: list.name, listId: listIdOf(list) },
+    addresses,
+    number: digest.number,
+    date: rfc5322Date(new Date(digest.createdAt)),
+    messageId: `digest-${digest.id}@${list.domain}`,
+    posts,
+  });
+  const headerBytes = headerEnd(raw);
+  const key = await (deps.loadKey ?? loadSigningKey)(env, list.domain);
+  const r2Key = `digest/${digest.id}.eml`;
+  await storeDeliveryBody(env, r2Key, raw, { messageLogId: digest.id, origin: "list", list: list.address });
+  const pages = await startFanout(env, {
+    messageLogId: digest.id,
+    list,
+    r2Key,
+    headerBytes,
+    author: null,
+    // RFC 6376 section 3.7: the body is hashed once here; each member's signature reuses it.
+    dkim: key
+      ? { bodyHash: dkimBodyHash(raw.subarray(headerBytes)), headerList: MEMBER_SIGNED_FIELDS, selector: key.selector }
+      : null,
+    signedAt: digest.createdAt,
+    // From the list, to its members: a failure is a list bounce (VERP), never a DSN.
+    senderAuthenticated: false,
+    mode: digest.mode,
+  });
+  await markDigestQueued(env.DB, digest.id, now);
+  const released = await findReleasablePostKeys(env.DB, digest.id);
+  if (released.length > 0) await env.MAIL.delete(released);
+  log({
+    stage: "deliver",
+    unit: "digest",
+    outcome: "queued",
+    messageId: digest.id,
+    list: list.address,
+    mode: digest.mode,
+    period: digest.period,
+    posts: posts.length,
+    pages,
+  });
+}
