@@ -9,6 +9,7 @@
  * Every run is bounded: a fixed number of transactions per case, sized for the latency.
  */
 import { writeFileSync } from "node:fs";
+import { profileWorker } from "./inspector.mjs";
 import { startLatencyProxy } from "./latency-proxy.mjs";
 import { startSink } from "./sink.mjs";
 
@@ -81,7 +82,7 @@ async function timeFacteur(worker, port, sink, { transactions, rcpts }) {
 export async function benchRelay({ startWorker, smtpSource, runAsync, memoryOf, fixtures, quick, log, options = {} }) {
   const latencies = options.latencies ?? LATENCIES_MS;
   const sinks = { chunking: await startSink({ chunking: true }), data: await startSink({ chunking: false }) };
-  const worker = await startWorker("relay");
+  const worker = await startWorker("relay", { inspect: options.profile === true });
   const rows = [];
   const out = { sessions: SESSIONS, messageBytes: MESSAGE_BYTES, rows };
   try {
@@ -152,7 +153,7 @@ export async function benchRelay({ startWorker, smtpSource, runAsync, memoryOf, 
       });
       log(`RSA-2048 signing floor: ${out.signFloor.signaturesPerSecond.toFixed(0)} signatures/s`);
       const key = fixtures.author;
-      out.list = await worker.call("/list-e2e", {
+      const listE2e = () => worker.call("/list-e2e", {
         method: "POST",
         body: JSON.stringify({
           members: quick ? 500 : 2000,
@@ -165,6 +166,15 @@ export async function benchRelay({ startWorker, smtpSource, runAsync, memoryOf, 
           sessions: 3,
         }),
       });
+      if (options.profile) {
+        const profiled = await profileWorker(worker.inspectorPort, listE2e, {
+          bundlePath: worker.bundlePath,
+          outFile: "bench/.tmp/list-e2e.cpuprofile",
+        });
+        out.list = profiled.result;
+        out.listProfile = { sampledMs: profiled.sampledMs, idleMs: profiled.idleMs, functions: profiled.functions, modules: profiled.modules };
+        log(`list end to end profile: ${JSON.stringify(out.listProfile, null, 1)}`);
+      } else out.list = await listE2e();
       out.list.ratioOverSignFloor = out.list.membersPerSecond / out.signFloor.signaturesPerSecond;
       log(`list end to end: ${JSON.stringify(out.list)}`);
     }

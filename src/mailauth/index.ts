@@ -18,6 +18,7 @@ export {
   signDkim,
   signWithBodyHash,
 } from "./dkim-sign";
+export { type BodyHashSignerInput, createBodyHashSigner, type SignCopy } from "./member-signer";
 export { type DkimVerifyOptions, type DkimVerifyResult, verifyDkim } from "./dkim-verify";
 export { checkDmarc, type DmarcEvaluation, type DmarcInput } from "./dmarc";
 export { type ParsedReceived, parseReceivedField, receivedClientAddress } from "./received";
