@@ -76,8 +76,10 @@ async function timeFacteur(worker, port, sink, { transactions, rcpts }) {
  * @param {{ startWorker: (name: string) => Promise<any>, smtpSource: string | undefined,
  *   runAsync: Function, memoryOf: (pid: number) => { rssMb: number, hwmMb: number },
  *   fixtures: any, quick: boolean, log: (line: string) => void,
- *   options?: { latencies?: number[], extras?: boolean } }} deps
- *   options: `--relay-latencies=0,25` and `--relay-extras=false` (skip signing, list, memory).
+ *   options?: { latencies?: number[], extras?: boolean, profile?: boolean, memoryMode?: string } }} deps
+ *   options: `--relay-latencies=0,25`, `--relay-extras=false` (skip signing, list, memory),
+ *   `--relay-extras=memory` (only the memory case), `--relay-profile` (a CPU profile of the list
+ *   case), `--relay-memory-mode=load` (only read the bodies from R2, to split the memory figure).
  */
 export async function benchRelay({ startWorker, smtpSource, runAsync, memoryOf, fixtures, quick, log, options = {} }) {
   const latencies = options.latencies ?? LATENCIES_MS;
@@ -146,33 +148,39 @@ export async function benchRelay({ startWorker, smtpSource, runAsync, memoryOf, 
       }
     }
 
-    if (options.extras !== false) {
+    if (options.extras !== false && options.extras !== "memory") {
       out.signFloor = await worker.call("/sign-floor", {
         method: "POST",
         body: JSON.stringify({ n: quick ? 200 : 600 }),
       });
       log(`RSA-2048 signing floor: ${out.signFloor.signaturesPerSecond.toFixed(0)} signatures/s`);
       const key = fixtures.author;
-      const listE2e = () => worker.call("/list-e2e", {
-        method: "POST",
-        body: JSON.stringify({
-          members: quick ? 500 : 2000,
-          bodyBytes: MESSAGE_BYTES,
-          domain: "lists-e2e.facteur.bench",
-          selector: key.selector,
-          privateKeyPem: key.privateKey,
-          host: "127.0.0.1",
-          port: sinks.chunking.port,
-          sessions: 3,
-        }),
-      });
+      const listE2e = () =>
+        worker.call("/list-e2e", {
+          method: "POST",
+          body: JSON.stringify({
+            members: quick ? 500 : 2000,
+            bodyBytes: MESSAGE_BYTES,
+            domain: "lists-e2e.facteur.bench",
+            selector: key.selector,
+            privateKeyPem: key.privateKey,
+            host: "127.0.0.1",
+            port: sinks.chunking.port,
+            sessions: 3,
+          }),
+        });
       if (options.profile) {
         const profiled = await profileWorker(worker.inspectorPort, listE2e, {
           bundlePath: worker.bundlePath,
           outFile: "bench/.tmp/list-e2e.cpuprofile",
         });
         out.list = profiled.result;
-        out.listProfile = { sampledMs: profiled.sampledMs, idleMs: profiled.idleMs, functions: profiled.functions, modules: profiled.modules };
+        out.listProfile = {
+          sampledMs: profiled.sampledMs,
+          idleMs: profiled.idleMs,
+          functions: profiled.functions,
+          modules: profiled.modules,
+        };
         log(`list end to end profile: ${JSON.stringify(out.listProfile, null, 1)}`);
       } else out.list = await listE2e();
       out.list.ratioOverSignFloor = out.list.membersPerSecond / out.signFloor.signaturesPerSecond;
@@ -187,18 +195,19 @@ export async function benchRelay({ startWorker, smtpSource, runAsync, memoryOf, 
     return out;
   }
   // Memory in a fresh workerd: peak RSS (VmHWM) over the idle RSS, around 50 copies of 4.9 MiB.
+  const memoryBytes = options.memoryBytes ?? MEMORY_MESSAGE_BYTES;
   const fresh = await startWorker("relay-memory");
   try {
     await fresh.call("/relay-memory-setup", {
       method: "POST",
-      body: JSON.stringify({ size: MEMORY_MESSAGE_BYTES, copies: MEMORY_COPIES }),
+      body: JSON.stringify({ size: memoryBytes, copies: MEMORY_COPIES }),
     });
     // Peak RSS from now on: writing 5 to clear_refs resets VmHWM to the current RSS (Linux).
     const idle = new Map(fresh.workerdPids.map((pid) => [pid, resetPeak(pid, memoryOf)]));
     sinks.data.reset();
     const r = await fresh.call("/relay-memory", {
       method: "POST",
-      body: JSON.stringify({ host: "127.0.0.1", port: sinks.data.port }),
+      body: JSON.stringify({ host: "127.0.0.1", port: sinks.data.port, mode: options.memoryMode ?? "send" }),
     });
     // The workerd process that ran the Worker is the one that grew most.
     const grown = fresh.workerdPids
@@ -207,14 +216,15 @@ export async function benchRelay({ startWorker, smtpSource, runAsync, memoryOf, 
     const before = grown.before;
     const after = grown.after;
     out.memory = {
+      mode: options.memoryMode ?? "send",
       copies: MEMORY_COPIES,
-      messageBytes: MEMORY_MESSAGE_BYTES,
+      messageBytes: memoryBytes,
       delivered: sinks.data.stats.messages,
       ms: r.ms,
       idleRssMb: before.rssMb,
       peakRssMb: after.hwmMb,
       overIdleMb: after.hwmMb - before.rssMb,
-      overIdleInMessages: ((after.hwmMb - before.rssMb) * 1024 * 1024) / MEMORY_MESSAGE_BYTES,
+      overIdleInMessages: ((after.hwmMb - before.rssMb) * 1024 * 1024) / memoryBytes,
     };
     log(`relay memory: ${JSON.stringify(out.memory)}`);
   } finally {

@@ -18,6 +18,7 @@ import nodeCrypto from "node:crypto";
 import type { DeliveryJob } from "../src/core/jobs";
 import { ConnectionBudget } from "../src/deliver/connection-budget";
 import { enqueueDeliveryJobs, storeDeliveryBody } from "../src/deliver/enqueue";
+import { readObjectBytes } from "../src/deliver/read-body";
 import type { Relay } from "../src/deliver/relay";
 import { createSmtpRelay } from "../src/deliver/relays/smtp";
 import { dispatchQueue } from "../src/runners/dispatch-queue";
@@ -201,8 +202,30 @@ export async function relayMemorySetup(request: Request, env: Env): Promise<Resp
 }
 
 export async function relayMemory(request: Request, env: Env): Promise<Response> {
-  const body = (await request.json()) as { host: string; port: number };
+  const body = (await request.json()) as {
+    host: string;
+    port: number;
+    mode?: "send" | "load" | "stream";
+    arrayBuffer?: boolean;
+  };
   const t0 = Date.now();
+  if (body.mode === "stream") {
+    // What streaming each copy from R2 would hold: 50 reads, each chunk dropped as it comes.
+    for (let i = 0; i < 50; i++) {
+      const object = await env.MAIL.get(memoryJobs[0]!.r2Key);
+      const reader = object!.body.getReader();
+      while (!(await reader.read()).done) {}
+    }
+    return Response.json({ ms: Date.now() - t0, jobs: memoryJobs.length });
+  }
+  if (body.mode === "load") {
+    // Only what the consumer reads, to split the figure: each job's body from R2, then dropped.
+    for (const job of memoryJobs) {
+      const object = await env.MAIL.get(job.r2Key);
+      if (object) await (body.arrayBuffer ? object.arrayBuffer() : readObjectBytes(object));
+    }
+    return Response.json({ ms: Date.now() - t0, jobs: memoryJobs.length });
+  }
   await deliver(env, memoryJobs, smtpRelay(body.host, body.port, 3));
   return Response.json({ ms: Date.now() - t0, jobs: memoryJobs.length });
 }

@@ -590,7 +590,9 @@ if (only.has("relay")) {
     log: (line) => process.stderr.write(`${line}\n`),
     options: {
       latencies: args["relay-latencies"] === "none" ? [] : args["relay-latencies"]?.split(",").map(Number),
-      extras: args["relay-extras"] !== "false",
+      extras: args["relay-extras"] === "memory" ? "memory" : args["relay-extras"] !== "false",
+      memoryMode: args["relay-memory-mode"],
+      memoryBytes: args["relay-memory-bytes"] ? Number(args["relay-memory-bytes"]) : undefined,
       profile: args["relay-profile"] === "true",
     },
   });
