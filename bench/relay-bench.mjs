@@ -19,6 +19,31 @@ const LATENCIES_MS = [0, 25];
 const MESSAGE_BYTES = 2000;
 const MEMORY_MESSAGE_BYTES = Math.round(4.9 * 1024 * 1024);
 const MEMORY_COPIES = 50;
+/**
+ * Stages of the list case's profile (inspector.mjs): [label, function names...]; a sample counts
+ * for the innermost named function on its stack.
+ */
+export const LIST_STAGES = [
+  ["sign: RSA by WebCrypto + header canonicalisation", "signFast"],
+  ["sign: RSA by node:crypto (mailauth)", "signOneShot"],
+  ["sign: mailauth signer (first copy, fallback)", "signWithBodyHash", "finalize"],
+  ["fan-out page: unsubscribe URL, VERP, loop", "processFanoutPage"],
+  ["fan-out page: delivery rows + jobs (D1)", "enqueueDeliveryJobs"],
+  ["fan-out page: members read (D1)", "findFanoutPage"],
+  ["deliver: rows read (D1)", "findDeliveriesByIds"],
+  ["deliver: body from R2", "readObjectBytes"],
+  ["deliver: SMTP socket write", "write"],
+  ["deliver: SMTP socket read + reply parse", "readReply"],
+  ["deliver: SMTP transaction (plan, commands)", "runTransaction", "planTransaction"],
+  ["deliver: session pool", "sendThroughPool"],
+  ["deliver: job grouping", "sendJob"],
+  ["deliver: 250s recorded as they come (D1)", "flush", "add"],
+  ["deliver: attempt recorded (D1)", "recordAttempt", "recordAttempts"],
+  ["deliver: log lines", "log", "logError"],
+  ["deliver: consumer", "deliverJob", "runBatch", "dispatchQueue"],
+  ["distribute (transform, R2 put, pages)", "distributePost"],
+];
+
 export const RELAY_GOALS = { 0: 0.5, 25: 0.8, listOverSignFloor: 0.6, memoryOverMessage: 2 };
 
 /** Transactions per case, so that each case lasts seconds, not minutes, at that latency. */
@@ -173,6 +198,7 @@ export async function benchRelay({ startWorker, smtpSource, runAsync, memoryOf, 
         const profiled = await profileWorker(worker.inspectorPort, listE2e, {
           bundlePath: worker.bundlePath,
           outFile: "bench/.tmp/list-e2e.cpuprofile",
+          stages: LIST_STAGES,
         });
         out.list = profiled.result;
         out.listProfile = {
