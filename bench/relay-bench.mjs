@@ -9,6 +9,7 @@
  * Every run is bounded: a fixed number of transactions per case, sized for the latency.
  */
 import { writeFileSync } from "node:fs";
+import { profileWorker } from "./inspector.mjs";
 import { startLatencyProxy } from "./latency-proxy.mjs";
 import { startSink } from "./sink.mjs";
 
@@ -18,6 +19,31 @@ const LATENCIES_MS = [0, 25];
 const MESSAGE_BYTES = 2000;
 const MEMORY_MESSAGE_BYTES = Math.round(4.9 * 1024 * 1024);
 const MEMORY_COPIES = 50;
+/**
+ * Stages of the list case's profile (inspector.mjs): [label, function names...]; a sample counts
+ * for the innermost named function on its stack.
+ */
+export const LIST_STAGES = [
+  ["sign: RSA by WebCrypto + header canonicalisation", "signFast"],
+  ["sign: RSA by node:crypto (mailauth)", "signOneShot"],
+  ["sign: mailauth signer (first copy, fallback)", "signWithBodyHash", "finalize"],
+  ["fan-out page: unsubscribe URL, VERP, loop", "processFanoutPage"],
+  ["fan-out page: delivery rows + jobs (D1)", "enqueueDeliveryJobs"],
+  ["fan-out page: members read (D1)", "findFanoutPage"],
+  ["deliver: rows read (D1)", "findDeliveriesByIds"],
+  ["deliver: body from R2", "readObjectBytes"],
+  ["deliver: SMTP socket write", "write"],
+  ["deliver: SMTP socket read + reply parse", "readReply"],
+  ["deliver: SMTP transaction (plan, commands)", "runTransaction", "planTransaction"],
+  ["deliver: session pool", "sendThroughPool"],
+  ["deliver: job grouping", "sendJob"],
+  ["deliver: 250s recorded as they come (D1)", "flush", "add"],
+  ["deliver: attempt recorded (D1)", "recordAttempt", "recordAttempts"],
+  ["deliver: log lines", "log", "logError"],
+  ["deliver: consumer", "deliverJob", "runBatch", "dispatchQueue"],
+  ["distribute (transform, R2 put, pages)", "distributePost"],
+];
+
 export const RELAY_GOALS = { 0: 0.5, 25: 0.8, listOverSignFloor: 0.6, memoryOverMessage: 2 };
 
 /** Transactions per case, so that each case lasts seconds, not minutes, at that latency. */
@@ -75,13 +101,15 @@ async function timeFacteur(worker, port, sink, { transactions, rcpts }) {
  * @param {{ startWorker: (name: string) => Promise<any>, smtpSource: string | undefined,
  *   runAsync: Function, memoryOf: (pid: number) => { rssMb: number, hwmMb: number },
  *   fixtures: any, quick: boolean, log: (line: string) => void,
- *   options?: { latencies?: number[], extras?: boolean } }} deps
- *   options: `--relay-latencies=0,25` and `--relay-extras=false` (skip signing, list, memory).
+ *   options?: { latencies?: number[], extras?: boolean, profile?: boolean, memoryMode?: string } }} deps
+ *   options: `--relay-latencies=0,25`, `--relay-extras=false` (skip signing, list, memory),
+ *   `--relay-extras=memory` (only the memory case), `--relay-profile` (a CPU profile of the list
+ *   case), `--relay-memory-mode=load` (only read the bodies from R2, to split the memory figure).
  */
 export async function benchRelay({ startWorker, smtpSource, runAsync, memoryOf, fixtures, quick, log, options = {} }) {
   const latencies = options.latencies ?? LATENCIES_MS;
   const sinks = { chunking: await startSink({ chunking: true }), data: await startSink({ chunking: false }) };
-  const worker = await startWorker("relay");
+  const worker = await startWorker("relay", { inspect: options.profile === true });
   const rows = [];
   const out = { sessions: SESSIONS, messageBytes: MESSAGE_BYTES, rows };
   try {
@@ -145,26 +173,42 @@ export async function benchRelay({ startWorker, smtpSource, runAsync, memoryOf, 
       }
     }
 
-    if (options.extras !== false) {
+    if (options.extras !== false && options.extras !== "memory") {
       out.signFloor = await worker.call("/sign-floor", {
         method: "POST",
         body: JSON.stringify({ n: quick ? 200 : 600 }),
       });
       log(`RSA-2048 signing floor: ${out.signFloor.signaturesPerSecond.toFixed(0)} signatures/s`);
       const key = fixtures.author;
-      out.list = await worker.call("/list-e2e", {
-        method: "POST",
-        body: JSON.stringify({
-          members: quick ? 500 : 2000,
-          bodyBytes: MESSAGE_BYTES,
-          domain: "lists-e2e.facteur.bench",
-          selector: key.selector,
-          privateKeyPem: key.privateKey,
-          host: "127.0.0.1",
-          port: sinks.chunking.port,
-          sessions: 3,
-        }),
-      });
+      const listE2e = () =>
+        worker.call("/list-e2e", {
+          method: "POST",
+          body: JSON.stringify({
+            members: quick ? 500 : 2000,
+            bodyBytes: MESSAGE_BYTES,
+            domain: "lists-e2e.facteur.bench",
+            selector: key.selector,
+            privateKeyPem: key.privateKey,
+            host: "127.0.0.1",
+            port: sinks.chunking.port,
+            sessions: 3,
+          }),
+        });
+      if (options.profile) {
+        const profiled = await profileWorker(worker.inspectorPort, listE2e, {
+          bundlePath: worker.bundlePath,
+          outFile: "bench/.tmp/list-e2e.cpuprofile",
+          stages: LIST_STAGES,
+        });
+        out.list = profiled.result;
+        out.listProfile = {
+          sampledMs: profiled.sampledMs,
+          idleMs: profiled.idleMs,
+          functions: profiled.functions,
+          modules: profiled.modules,
+        };
+        log(`list end to end profile: ${JSON.stringify(out.listProfile, null, 1)}`);
+      } else out.list = await listE2e();
       out.list.ratioOverSignFloor = out.list.membersPerSecond / out.signFloor.signaturesPerSecond;
       log(`list end to end: ${JSON.stringify(out.list)}`);
     }
@@ -177,18 +221,19 @@ export async function benchRelay({ startWorker, smtpSource, runAsync, memoryOf, 
     return out;
   }
   // Memory in a fresh workerd: peak RSS (VmHWM) over the idle RSS, around 50 copies of 4.9 MiB.
+  const memoryBytes = options.memoryBytes ?? MEMORY_MESSAGE_BYTES;
   const fresh = await startWorker("relay-memory");
   try {
     await fresh.call("/relay-memory-setup", {
       method: "POST",
-      body: JSON.stringify({ size: MEMORY_MESSAGE_BYTES, copies: MEMORY_COPIES }),
+      body: JSON.stringify({ size: memoryBytes, copies: MEMORY_COPIES }),
     });
     // Peak RSS from now on: writing 5 to clear_refs resets VmHWM to the current RSS (Linux).
     const idle = new Map(fresh.workerdPids.map((pid) => [pid, resetPeak(pid, memoryOf)]));
     sinks.data.reset();
     const r = await fresh.call("/relay-memory", {
       method: "POST",
-      body: JSON.stringify({ host: "127.0.0.1", port: sinks.data.port }),
+      body: JSON.stringify({ host: "127.0.0.1", port: sinks.data.port, mode: options.memoryMode ?? "send" }),
     });
     // The workerd process that ran the Worker is the one that grew most.
     const grown = fresh.workerdPids
@@ -197,14 +242,15 @@ export async function benchRelay({ startWorker, smtpSource, runAsync, memoryOf, 
     const before = grown.before;
     const after = grown.after;
     out.memory = {
+      mode: options.memoryMode ?? "send",
       copies: MEMORY_COPIES,
-      messageBytes: MEMORY_MESSAGE_BYTES,
+      messageBytes: memoryBytes,
       delivered: sinks.data.stats.messages,
       ms: r.ms,
       idleRssMb: before.rssMb,
       peakRssMb: after.hwmMb,
       overIdleMb: after.hwmMb - before.rssMb,
-      overIdleInMessages: ((after.hwmMb - before.rssMb) * 1024 * 1024) / MEMORY_MESSAGE_BYTES,
+      overIdleInMessages: ((after.hwmMb - before.rssMb) * 1024 * 1024) / memoryBytes,
     };
     log(`relay memory: ${JSON.stringify(out.memory)}`);
   } finally {

@@ -130,7 +130,7 @@ function bundleOnce() {
 }
 
 /** `wrangler dev` for the bundled bench Worker on a free port, with a fresh local D1 migrated from migrations/. */
-async function startWorker(name) {
+async function startWorker(name, { inspect = false } = {}) {
   const persist = path.join(here, ".tmp", `state-${name}`);
   rmSync(persist, { recursive: true, force: true });
   const configPath = bundleOnce();
@@ -141,6 +141,7 @@ async function startWorker(name) {
   );
   if (migrate.status !== 0) throw new Error(`D1 migrations failed:\n${migrate.stdout}\n${migrate.stderr}`);
   const port = await freePort();
+  const inspectorPort = inspect ? await freePort() : undefined;
   const child = spawn(
     wrangler,
     [
@@ -155,6 +156,7 @@ async function startWorker(name) {
       persist,
       "--log-level",
       "error",
+      ...(inspectorPort ? ["--inspector-port", String(inspectorPort)] : []),
     ],
     { cwd: root, detached: true, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, CI: "1" } },
   );
@@ -180,6 +182,8 @@ async function startWorker(name) {
   return {
     base,
     workerdPids: workerds,
+    inspectorPort,
+    bundlePath: path.join(path.dirname(configPath), "worker.js"),
     async call(pathname, init) {
       const response = await fetch(`${base}${pathname}`, init);
       const text = await response.text();
@@ -586,7 +590,10 @@ if (only.has("relay")) {
     log: (line) => process.stderr.write(`${line}\n`),
     options: {
       latencies: args["relay-latencies"] === "none" ? [] : args["relay-latencies"]?.split(",").map(Number),
-      extras: args["relay-extras"] !== "false",
+      extras: args["relay-extras"] === "memory" ? "memory" : args["relay-extras"] !== "false",
+      memoryMode: args["relay-memory-mode"],
+      memoryBytes: args["relay-memory-bytes"] ? Number(args["relay-memory-bytes"]) : undefined,
+      profile: args["relay-profile"] === "true",
     },
   });
 }

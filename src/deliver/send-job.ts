@@ -8,6 +8,7 @@ import type { DeliveryJob, JobRecipient } from "../core/jobs";
 import { logError } from "../core/log";
 import { concatBytes } from "../mail/bytes";
 import type { AttemptRecord } from "../store/deliveries";
+import { readObjectBytes } from "./read-body";
 import type { RecipientOutcome, Relay } from "./relay";
 
 export type RelayFor = (env: Env, domain: string) => Promise<Relay>;
@@ -61,7 +62,7 @@ export async function sendJob(
       original: null,
     };
   }
-  const raw = new Uint8Array(await object.arrayBuffer());
+  const raw = await readObjectBytes(object);
 
   let relay: Relay;
   try {

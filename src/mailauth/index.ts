@@ -20,5 +20,6 @@ export {
 } from "./dkim-sign";
 export { type DkimVerifyOptions, type DkimVerifyResult, verifyDkim } from "./dkim-verify";
 export { checkDmarc, type DmarcEvaluation, type DmarcInput } from "./dmarc";
+export { type BodyHashSignerInput, createBodyHashSigner, type SignCopy } from "./member-signer";
 export { type ParsedReceived, parseReceivedField, receivedClientAddress } from "./received";
 export { checkSpf, type SpfQuery, type SpfResult } from "./spf";

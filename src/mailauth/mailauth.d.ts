@@ -58,6 +58,16 @@ declare module "mailauth/lib/tools" {
     original: Buffer;
   }
   export function parseHeaders(buf: Buffer): ParsedHeaders;
+  export interface SigningHeaderLines {
+    keys: string;
+    headers: ParsedHeaders["parsed"];
+  }
+  export function getSigningHeaderLines(
+    parsed: ParsedHeaders["parsed"],
+    fieldNames: string,
+    verify?: boolean,
+  ): SigningHeaderLines;
+  export function formatSignatureHeaderLine(type: string, values: Record<string, unknown>, folded: boolean): string;
   export function toALabel(domain: string): string;
   export function getPublicKey(
     type: string,
@@ -66,6 +76,16 @@ declare module "mailauth/lib/tools" {
     resolver: (name: string, type: string) => Promise<unknown>,
     options?: { strict?: boolean; hashAlgo?: string },
   ): Promise<{ warnings?: unknown[]; [key: string]: unknown }>;
+}
+
+declare module "mailauth/lib/dkim/header" {
+  import type { Buffer } from "node:buffer";
+  import type { SigningHeaderLines } from "mailauth/lib/tools";
+  export function generateCanonicalizedHeader(
+    type: string,
+    signingHeaderLines: SigningHeaderLines,
+    options: Record<string, unknown>,
+  ): { canonicalizedHeader: Buffer; dkimHeaderOpts: Record<string, unknown>; signatureHeaderLine: string };
 }
 
 declare module "mailauth/lib/dkim/dkim-signer" {

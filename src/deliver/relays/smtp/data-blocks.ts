@@ -10,6 +10,7 @@
  * The byte counts equal `smtpMessageSize` (no stuffing) and `dotStuff(raw).length` (stuffing).
  */
 
+import { bodyFact } from "./body-facts";
 import { smtpMessageSize } from "./dot-stuff";
 
 const CR = 0x0d;
@@ -38,6 +39,11 @@ export function isWireReady(raw: Uint8Array, stuff: boolean): boolean {
   return true;
 }
 
+/** isWireReady, once per body (body-facts.ts). */
+function wireReady(raw: Uint8Array, stuff: boolean): boolean {
+  return bodyFact(raw, stuff ? "wire-ready-stuffed" : "wire-ready", (r) => isWireReady(r, stuff));
+}
+
 /**
  * The wire form of the message, in blocks of about `blockBytes` (at most twice that when
  * stuffing). Given parts, each is transformed on its own: every part but the last ends with a line
@@ -52,7 +58,7 @@ export function* wireBlocks(
 }
 
 function* partBlocks(raw: Uint8Array, stuff: boolean, blockBytes: number): Generator<Uint8Array> {
-  if (isWireReady(raw, stuff)) {
+  if (wireReady(raw, stuff)) {
     for (let offset = 0; offset < raw.length; offset += blockBytes) yield raw.subarray(offset, offset + blockBytes);
     return;
   }
@@ -93,7 +99,7 @@ function* partBlocks(raw: Uint8Array, stuff: boolean, blockBytes: number): Gener
 export function bdatSize(message: Uint8Array | Uint8Array[]): number {
   let size = 0;
   for (const raw of Array.isArray(message) ? message : [message]) {
-    size += isWireReady(raw, false) ? raw.length : smtpMessageSize(raw);
+    size += wireReady(raw, false) ? raw.length : bodyFact(raw, "size", smtpMessageSize);
   }
   return size;
 }

@@ -5,6 +5,7 @@
  */
 import { findHeaderEnd } from "../../../mail/header-section";
 import type { Envelope } from "../../relay";
+import { bodyFact } from "./body-facts";
 import { bdatSize } from "./data-blocks";
 import { hasEightBitBytes } from "./dot-stuff";
 import type { SmtpCapabilities } from "./ehlo";
@@ -53,6 +54,9 @@ function headerSection(raw: Uint8Array): Uint8Array {
   return raw.subarray(0, findHeaderEnd(raw)?.fieldsEnd ?? raw.length);
 }
 
+const eightBit = (bytes: Uint8Array) => bodyFact(bytes, "8bit", hasEightBitBytes);
+const eightBitHeader = (raw: Uint8Array) => hasEightBitBytes(headerSection(raw));
+
 /**
  * `message` is the message, or its parts in order (header lines to put in front, then the stored
  * message): each part but the last is header lines ending in a line break.
@@ -85,7 +89,7 @@ export function planTransaction(
     mailParameters.push(`SIZE=${size}`);
   }
 
-  if (parts.some(hasEightBitBytes)) {
+  if (parts.some(eightBit)) {
     if (!caps.eightBitMime) {
       return {
         mailParameters,
@@ -103,7 +107,7 @@ export function planTransaction(
   const anyUtf8Rcpt = envelope.rcptTo.some((rcpt) => !isAscii(rcpt));
   if (
     caps.smtpUtf8 &&
-    (!asciiSender || anyUtf8Rcpt || parts.slice(0, -1).some(hasEightBitBytes) || hasEightBitBytes(headerSection(raw)))
+    (!asciiSender || anyUtf8Rcpt || parts.slice(0, -1).some(eightBit) || bodyFact(raw, "8bit-header", eightBitHeader))
   ) {
     mailParameters.push("SMTPUTF8");
   }
