@@ -2676,6 +2676,11 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /**
+                         * @description Domain name; IDNA names are stored as A-labels
+                         * @example example.com
+                         */
+                        dmarc_report_domain?: string;
                         dmarc_report_local?: string;
                         mta_sts_max_age?: number;
                         /** @enum {string} */
@@ -8130,8 +8135,15 @@ export interface components {
             next_cursor: string | null;
         };
         DmarcSource: {
+            /**
+             * @description The advice, as a code
+             * @enum {string}
+             */
+            action: "none" | "add-to-spf" | "sign-with-dkim" | "spoofing";
             /** @description What to do about this source, in one line */
             advice: string;
+            /** @description Messages with a verified DKIM signature of any domain, aligned or not */
+            dkim_authenticated: number;
             dkim_passed: number;
             failed: number;
             messages: number;
@@ -8139,6 +8151,8 @@ export interface components {
             /** @description PTR name through DoH, null when none answered */
             reverse_dns: string | null;
             source_ip: string;
+            /** @description Messages passing SPF for any domain, aligned or not */
+            spf_authenticated: number;
             spf_passed: number;
         };
         DmarcSourceDetail: {
@@ -8578,6 +8592,10 @@ export interface components {
         ReportingSettings: {
             /** @description Where DMARC aggregate reports go (the DMARC rua) */
             dmarc_report_address: string;
+            /** @description The domain that receives this domain's DMARC reports; null for its own address */
+            dmarc_report_domain: string | null;
+            /** @description Domains whose DMARC reports this domain receives (it publishes their RFC 7489 7.1 authorization) */
+            dmarc_reports_for: string[];
             mta_sts_max_age: number;
             /** @enum {string} */
             mta_sts_mode: "testing" | "enforce" | "none";

@@ -8,7 +8,7 @@ import type { Resolver } from "../dns/types";
 import { type Finding, type HealthInput, lookupFailed } from "./finding";
 import { txtRecords, versioned } from "./lookup";
 import { mtaStsPolicyId, mtaStsRecord } from "./mta-sts";
-import { dmarcRua, mtaStsPolicyFor, tlsRptRecord } from "./records";
+import { dmarcRua, mtaStsPolicyFor, REPORT_AUTHORIZATION, reportAuthorizationName, tlsRptRecord } from "./records";
 
 function tags(record: string): Map<string, string> {
   const out = new Map<string, string>();
@@ -19,7 +19,38 @@ function tags(record: string): Map<string, string> {
   return out;
 }
 
-export async function checkDmarc(resolver: Resolver, { domain, settings }: HealthInput): Promise<Finding[]> {
+export async function checkDmarc(resolver: Resolver, input: HealthInput): Promise<Finding[]> {
+  const [policy, authorization] = await Promise.all([
+    checkDmarcPolicy(resolver, input),
+    checkReportAuthorization(resolver, input),
+  ]);
+  return [...policy, ...authorization];
+}
+
+/**
+ * RFC 7489 section 7.1: a reporter sends to a rua outside the policy domain only when the
+ * receiver publishes `<domain>._report._dmarc.<receiver>` with v=DMARC1; without it the
+ * reports are silently not sent.
+ */
+async function checkReportAuthorization(resolver: Resolver, { domain, settings }: HealthInput): Promise<Finding[]> {
+  const receiver = settings.dmarcReceiverLocal ? settings.dmarcReportDomain : null;
+  if (!receiver) return [];
+  const name = reportAuthorizationName(domain, receiver);
+  const answer = await txtRecords(resolver, name);
+  if (!answer.ok) return [lookupFailed("dmarc", name, answer.error)];
+  if (versioned(answer.values, "DMARC1").length > 0) return [];
+  return [
+    {
+      check: "dmarc",
+      severity: "error",
+      problem: `${receiver} does not authorize ${domain}'s reports (${name} is missing, RFC 7489 section 7.1): reporters send no aggregate reports`,
+      fix: `publish the record in the ${receiver} zone`,
+      record: { type: "TXT", name, content: REPORT_AUTHORIZATION },
+    },
+  ];
+}
+
+async function checkDmarcPolicy(resolver: Resolver, { domain, settings }: HealthInput): Promise<Finding[]> {
   const name = `_dmarc.${domain}`;
   const rua = dmarcRua(domain, settings);
   const record = { type: "TXT" as const, name, content: `v=DMARC1; p=none; adkim=r; aspf=r; rua=${rua}` };

@@ -2,7 +2,8 @@
  * The records for reports and transport security that a domain should publish beside its MX,
  * SPF, DMARC and DKIM records: DMARC's rua pointing at the domain's report address (RFC 7489
  * section 6.3), the MTA-STS announcement (RFC 8461 section 3.1) and the TLS-RPT record pointing at
- * its TLS report address (RFC 8460 section 3).
+ * its TLS report address (RFC 8460 section 3). A domain that receives another's DMARC reports
+ * publishes the authorization of RFC 7489 section 7.1 for it.
  */
 import { EMAIL_ROUTING_MX } from "../credentials/dkim-keys";
 import type { ReportSettings } from "../store/report-settings";
@@ -20,8 +21,29 @@ export function mtaStsPolicyFor(settings: ReportSettings): string {
   return mtaStsPolicyText({ mode: settings.mtaStsMode, mx: EMAIL_ROUTING_MX, maxAge: settings.mtaStsMaxAge });
 }
 
+/** The domain's rua: its own report address, or the receiving domain's (RFC 7489 section 7.1). */
 export function dmarcRua(domain: string, settings: ReportSettings): string {
+  if (settings.dmarcReportDomain && settings.dmarcReceiverLocal) {
+    return `mailto:${settings.dmarcReceiverLocal}@${settings.dmarcReportDomain}`;
+  }
   return `mailto:${settings.dmarcReportLocal}@${domain}`;
+}
+
+/** RFC 7489 section 7.1: where the receiver says it accepts `domain`'s reports. */
+export function reportAuthorizationName(domain: string, receiver: string): string {
+  return `${domain}._report._dmarc.${receiver}`;
+}
+
+export const REPORT_AUTHORIZATION = "v=DMARC1";
+
+/** The authorizations a receiving domain publishes, one per domain that reports to it. */
+export function reportAuthorizations(receiver: string, settings: ReportSettings): PublishedRecord[] {
+  return settings.reportsFor.map((domain) => ({
+    type: "TXT",
+    name: reportAuthorizationName(domain, receiver),
+    content: REPORT_AUTHORIZATION,
+    purpose: `DMARC external report authorization (RFC 7489 section 7.1): ${receiver} accepts ${domain}'s aggregate reports.`,
+  }));
 }
 
 export function tlsRptRecord(domain: string, settings: ReportSettings): string {
@@ -54,5 +76,6 @@ export async function withReportingRecords<R extends PublishedRecord>(
       content: tlsRptRecord(domain, settings),
       purpose: "TLS-RPT (RFC 8460): where sending servers report TLS failures; Facteur stores the reports.",
     },
+    ...reportAuthorizations(domain, settings),
   ];
 }

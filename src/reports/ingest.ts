@@ -5,10 +5,12 @@
  * a storage failure, which throws so that the reporter's server tries again later.
  */
 import { log, logError } from "../core/log";
+import { findReportSettings } from "../store/report-settings";
 import { insertDmarcReport, insertTlsReport } from "../store/reports";
 import { parseReports } from "./parse";
 import { ReportRejected } from "./rejected";
 import { dmarcReportForStore, tlsReportForStore } from "./to-store";
+import type { AggregateReport } from "./types";
 
 export interface ReportIngestion {
   /** The inbound log row (its id is also the prefix of the stored reports' ids). */
@@ -41,10 +43,13 @@ export async function ingestReport(db: D1Database, input: ReportIngestion): Prom
     log({ stage: "reports", unit: "parse", outcome: "refused", messageId: input.messageLogId, why: error.why });
     return outcome;
   }
+  const reportsFor = found.some((item) => item.kind === "aggregate")
+    ? new Set((await findReportSettings(db, input.domain))?.reportsFor ?? [])
+    : new Set<string>();
   for (const [index, item] of found.entries()) {
     const filing = {
       id: `${input.messageLogId}-${index}`,
-      domain: input.domain,
+      domain: item.kind === "aggregate" ? filingDomain(item.report, input.domain, reportsFor) : input.domain,
       messageLogId: input.messageLogId,
       receivedAt: input.now,
     };
@@ -71,6 +76,16 @@ export async function ingestReport(db: D1Database, input: ReportIngestion): Prom
   if (outcome.refused.length > 0) parts.push(`${outcome.refused.length} refused (${outcome.refused.join("; ")})`);
   outcome.reason = `${input.kind}: ${parts.join(", ")}`.slice(0, 500);
   return outcome;
+}
+
+/**
+ * RFC 7489 section 7.1: a report about a domain that sends its reports here (and that this domain
+ * authorizes) is filed under that domain; any other report stays with the domain that received it,
+ * so a reporter cannot file reports under a domain that did not ask for them here.
+ */
+export function filingDomain(report: AggregateReport, receiver: string, reportsFor: ReadonlySet<string>): string {
+  const policyDomain = report.policy_published?.domain?.toLowerCase().replace(/\.$/, "");
+  return policyDomain && reportsFor.has(policyDomain) ? policyDomain : receiver;
 }
 
 function count(outcome: IngestOutcome, result: { stored: boolean }): void {

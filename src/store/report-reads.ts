@@ -21,6 +21,9 @@ export interface DmarcReportSummaryRow {
 }
 
 const PASSED = "(lower(dkim_aligned) = 'pass' OR lower(spf_aligned) = 'pass')";
+/** Any verified signature or SPF pass in auth_results, aligned or not (RFC 7489 appendix C). */
+const AUTHENTICATED = (column: "dkim_results" | "spf_results") =>
+  `EXISTS (SELECT 1 FROM json_each(${column}) WHERE lower(json_extract(value, '$.result')) = 'pass')`;
 
 /** Keys are "<begin_at>:<id>": newest report period first, the id breaking ties. */
 function splitKey(after: string | undefined): [number, string] {
@@ -53,7 +56,15 @@ export interface DmarcSummary {
   messages: number;
   passed: number;
   days: { day: number; messages: number; passed: number }[];
-  sources: { source_ip: string; messages: number; passed: number; dkim_passed: number; spf_passed: number }[];
+  sources: {
+    source_ip: string;
+    messages: number;
+    passed: number;
+    dkim_passed: number;
+    spf_passed: number;
+    dkim_authenticated: number;
+    spf_authenticated: number;
+  }[];
 }
 
 /** Totals, a per-day series (UTC days of begin_at) and the top sources of [from, to) in seconds. */
@@ -82,7 +93,9 @@ export async function summarizeDmarcReports(
       .prepare(
         `SELECT source_ip, SUM(count) AS messages, SUM(CASE WHEN ${PASSED} THEN count ELSE 0 END) AS passed,
                 SUM(CASE WHEN lower(dkim_aligned) = 'pass' THEN count ELSE 0 END) AS dkim_passed,
-                SUM(CASE WHEN lower(spf_aligned) = 'pass' THEN count ELSE 0 END) AS spf_passed
+                SUM(CASE WHEN lower(spf_aligned) = 'pass' THEN count ELSE 0 END) AS spf_passed,
+                SUM(CASE WHEN ${AUTHENTICATED("dkim_results")} THEN count ELSE 0 END) AS dkim_authenticated,
+                SUM(CASE WHEN ${AUTHENTICATED("spf_results")} THEN count ELSE 0 END) AS spf_authenticated
            ${where} GROUP BY source_ip ORDER BY messages DESC, source_ip LIMIT ?4`,
       )
       .bind(domain, from, to, topSources),

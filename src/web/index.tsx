@@ -13,6 +13,7 @@ import { account } from "./pages/account";
 import { accountPages } from "./pages/account-admin";
 import { aliasPages } from "./pages/aliases";
 import { dashboard } from "./pages/dashboard";
+import { domainHealthPages } from "./pages/domain-health";
 import { domainPages } from "./pages/domains";
 import { listPages } from "./pages/lists";
 import { logPages } from "./pages/logs";
@@ -71,6 +72,7 @@ export function createWeb(deps: WebDeps): Hono<WebEnv> {
   web.route("/", account);
   web.route("/", dashboard);
   web.route("/", domainPages);
+  web.route("/", domainHealthPages);
   web.route("/", aliasPages);
   web.route("/", listPages);
   web.route("/", logPages);

@@ -13,7 +13,7 @@ import type { ApiEnv } from "../env";
 import { decodeCursor, pageBody } from "../pagination";
 import { notFound } from "../problem";
 import { isoRequired } from "../schemas";
-import { sourceAdvice } from "./advice";
+import { adviseSource, type SourceCounts } from "./advice";
 import type { getDmarcSource, getDmarcSummary, listDmarcReports, listTlsReports } from "./routes";
 
 /** Sources listed by the summary, each with a PTR lookup. */
@@ -53,15 +53,24 @@ async function reverseDns(resolver: Resolver, ip: string): Promise<string | null
   }
 }
 
-type Counts = { source_ip: string; messages: number; passed: number; dkim_passed: number; spf_passed: number };
+type Counts = SourceCounts & { source_ip: string };
 
-async function describeSource(resolver: Resolver, source: Counts) {
+async function describeSource(resolver: Resolver, domain: string, source: Counts) {
+  const advice = adviseSource(source, domain);
   return {
     ...source,
     reverse_dns: await reverseDns(resolver, source.source_ip),
     failed: source.messages - source.passed,
-    advice: sourceAdvice(source),
+    advice: advice.line,
+    action: advice.action,
   };
+}
+
+const passes = (v: unknown) => typeof v === "string" && v.toLowerCase() === "pass";
+/** Whether any result in an auth_results JSON array passed (aligned or not). */
+function anyPass(json: string): boolean {
+  const results = JSON.parse(json) as unknown;
+  return Array.isArray(results) && results.some((r) => passes((r as { result?: unknown } | null)?.result));
 }
 
 export const listDmarcReportsHandler: RouteHandler<typeof listDmarcReports, ApiEnv> = async (c) => {
@@ -108,7 +117,7 @@ export const getDmarcSummaryHandler: RouteHandler<typeof getDmarcSummary, ApiEnv
         messages: d.messages,
         passed: d.passed,
       })),
-      sources: await Promise.all(summary.sources.map((s) => describeSource(resolver, s))),
+      sources: await Promise.all(summary.sources.map((s) => describeSource(resolver, domain, s))),
     },
     200,
   );
@@ -121,18 +130,27 @@ export const getDmarcSourceHandler: RouteHandler<typeof getDmarcSource, ApiEnv> 
   const { from, to } = period(c.req.valid("query"));
   const rows = await listDmarcSourceRows(c.env.DB, domain, ip, seconds(from), seconds(to), MAX_SOURCE_ROWS);
   if (rows.length === 0) throw notFound(`reports of source ${ip} for ${domain} in this period`);
-  const pass = (v: string | null) => v?.toLowerCase() === "pass";
-  const counts: Counts = { source_ip: ip, messages: 0, passed: 0, dkim_passed: 0, spf_passed: 0 };
+  const counts: Counts = {
+    source_ip: ip,
+    messages: 0,
+    passed: 0,
+    dkim_passed: 0,
+    spf_passed: 0,
+    dkim_authenticated: 0,
+    spf_authenticated: 0,
+  };
   for (const row of rows) {
     counts.messages += row.count;
-    if (pass(row.dkim_aligned) || pass(row.spf_aligned)) counts.passed += row.count;
-    if (pass(row.dkim_aligned)) counts.dkim_passed += row.count;
-    if (pass(row.spf_aligned)) counts.spf_passed += row.count;
+    if (passes(row.dkim_aligned) || passes(row.spf_aligned)) counts.passed += row.count;
+    if (passes(row.dkim_aligned)) counts.dkim_passed += row.count;
+    if (passes(row.spf_aligned)) counts.spf_passed += row.count;
+    if (anyPass(row.dkim_results)) counts.dkim_authenticated += row.count;
+    if (anyPass(row.spf_results)) counts.spf_authenticated += row.count;
   }
   return c.json(
     {
       domain,
-      source: await describeSource(c.get("resolver"), counts),
+      source: await describeSource(c.get("resolver"), domain, counts),
       rows: rows.map((r) => ({
         report: r.report,
         org_name: r.org_name,

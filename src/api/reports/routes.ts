@@ -41,7 +41,15 @@ const Source = z
     failed: z.number().int(),
     dkim_passed: z.number().int(),
     spf_passed: z.number().int(),
+    dkim_authenticated: z
+      .number()
+      .int()
+      .openapi({ description: "Messages with a verified DKIM signature of any domain, aligned or not" }),
+    spf_authenticated: z.number().int().openapi({ description: "Messages passing SPF for any domain, aligned or not" }),
     advice: z.string().openapi({ description: "What to do about this source, in one line" }),
+    action: z
+      .enum(["none", "add-to-spf", "sign-with-dkim", "spoofing"])
+      .openapi({ description: "The advice, as a code" }),
   })
   .openapi("DmarcSource");
 

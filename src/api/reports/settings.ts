@@ -1,9 +1,11 @@
 /** GET/PATCH /api/v1/domains/{domain}/reporting: report addresses, retention and the MTA-STS policy. */
 import { type RouteHandler, z } from "@hono/zod-openapi";
+import { dmarcRua } from "../../health/records";
+import { findDomainByName } from "../../store/domains";
 import { findReportSettings, type ReportSettings, updateReportSettings } from "../../store/report-settings";
 import { assertDomainRead, assertDomainWrite } from "../access";
 import type { ApiEnv } from "../env";
-import { notFound } from "../problem";
+import { invalid, notFound } from "../problem";
 import { apiRoute, json } from "../route";
 import { DomainName } from "../schemas";
 
@@ -20,6 +22,13 @@ const LocalPart = z
 const Settings = z
   .object({
     dmarc_report_address: z.string().openapi({ description: "Where DMARC aggregate reports go (the DMARC rua)" }),
+    dmarc_report_domain: z
+      .string()
+      .nullable()
+      .openapi({ description: "The domain that receives this domain's DMARC reports; null for its own address" }),
+    dmarc_reports_for: z.array(z.string()).openapi({
+      description: "Domains whose DMARC reports this domain receives (it publishes their RFC 7489 7.1 authorization)",
+    }),
     tls_report_address: z.string().openapi({ description: "Where SMTP TLS reports go (the _smtp._tls rua)" }),
     report_retention_days: z.number().int(),
     mta_sts_mode: z.enum(["testing", "enforce", "none"]),
@@ -30,6 +39,8 @@ const Settings = z
 const SettingsPatch = z
   .object({
     dmarc_report_local: LocalPart.optional(),
+    // RFC 7489 section 7.1: another domain Facteur serves may receive this one's reports.
+    dmarc_report_domain: DomainName.nullable().optional(),
     tls_report_local: LocalPart.optional(),
     report_retention_days: z.number().int().min(1).max(3650).optional(),
     mta_sts_mode: z.enum(["testing", "enforce", "none"]).optional(),
@@ -61,7 +72,9 @@ export const patchReporting = apiRoute("domain", {
 
 function body(domain: string, s: ReportSettings) {
   return {
-    dmarc_report_address: `${s.dmarcReportLocal}@${domain}`,
+    dmarc_report_address: dmarcRua(domain, s).slice("mailto:".length),
+    dmarc_report_domain: s.dmarcReceiverLocal ? s.dmarcReportDomain : null,
+    dmarc_reports_for: s.reportsFor,
     tls_report_address: `${s.tlsReportLocal}@${domain}`,
     report_retention_days: s.reportRetentionDays,
     mta_sts_mode: s.mtaStsMode,
@@ -85,7 +98,15 @@ export const patchReportingHandler: RouteHandler<typeof patchReporting, ApiEnv> 
   const { domain } = c.req.valid("param");
   const patch = c.req.valid("json");
   assertDomainWrite(c.get("access"), domain);
+  const receiver = patch.dmarc_report_domain === domain ? null : patch.dmarc_report_domain;
+  if (receiver && !(await findDomainByName(c.env.DB, receiver))) {
+    throw invalid(
+      "dmarc_report_domain",
+      `${receiver} is not a domain Facteur serves: it could not receive the reports`,
+    );
+  }
   const changed = await updateReportSettings(c.env.DB, domain, {
+    dmarcReportDomain: receiver,
     dmarcReportLocal: patch.dmarc_report_local,
     tlsReportLocal: patch.tls_report_local,
     reportRetentionDays: patch.report_retention_days,

@@ -62,6 +62,9 @@ export function DomainDetail(props: { domain: Json; dkim: Json; csrf: string; do
     <>
       {props.done ? <Notice kind="ok">{props.done}</Notice> : null}
       {props.problem ? <Notice kind="error">{props.problem}</Notice> : null}
+      <p>
+        <a href={`${base}/health`}>Domain health: DMARC and TLS reports, DNS check</a>
+      </p>
       <form method="post" action={`${base}/settings`}>
         <CsrfField csrf={props.csrf} />
         <fieldset>
