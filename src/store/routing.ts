@@ -35,6 +35,41 @@ export interface RoutingFacts {
   list: ListFacts | null;
   /** The local parts that receive the domain's DMARC and TLS reports (per-domain settings). */
   reportLocals: { dmarc: string; tls: string } | null;
+  /** Options of each candidate alias, by lookup key (migrations/0016). */
+  aliasOptions?: ReadonlyMap<string, AliasRoutingOptions>;
+  /** When the recipient is a reverse address: its contact, alias and the alias owner's mailboxes. */
+  reverse?: ReverseFacts | null;
+  /** The sender's contacts on this domain, by alias lookup key (blocking, reverse addresses). */
+  senderContacts?: ReadonlyMap<string, { id: string; blocked: boolean }>;
+}
+
+export interface AliasRoutingOptions {
+  /** Reverse aliases on: the alias's own setting, else the domain's default. */
+  reverse: boolean;
+  expired: boolean;
+  disabledAction: "reject" | "discard";
+  disabledReply: string | null;
+  blockedAction: "reject" | "discard";
+}
+
+export interface ReverseFacts {
+  contactId: string;
+  /** The external correspondent, lower-cased. */
+  correspondent: string;
+  blocked: boolean;
+  /** The alias as stored (its case), and its lookup key. */
+  alias: string;
+  aliasLookup: string;
+  /** The alias owner's mailboxes (users database); empty when the alias has no owner. */
+  ownerMailboxes: string[];
+}
+
+/** What routing knows about the message beyond its recipient. */
+export interface RoutingQueryInput {
+  /** The header From author, for the sender's contacts; absent: none are read. */
+  sender?: string;
+  /** ms epoch for alias expiry. */
+  now?: number;
 }
 
 /** A list matched by the routing query: enough to recognise its addresses (settings are read later). */
@@ -45,7 +80,7 @@ export interface ListFacts {
 }
 
 interface Row {
-  kind: "domain" | "alias" | "verified" | "local" | "list";
+  kind: "domain" | "alias" | "verified" | "local" | "list" | "alias-options" | "contact" | "sender";
   name: string | null;
   enabled: number | null;
   catch_all: string | null;
@@ -80,18 +115,51 @@ UNION ALL
 SELECT 'local', NULL, NULL, NULL, NULL, NULL, NULL, NULL, json_group_array(name) FROM domains
 UNION ALL
 SELECT 'list', NULL, l.enabled, NULL, l.address, l.lookup, NULL, NULL, NULL
-  FROM lists l WHERE l.lookup IN (?3, ?4)`;
+  FROM lists l WHERE l.lookup IN (?3, ?4)
+UNION ALL
+SELECT 'alias-options', NULL, NULL, NULL, NULL, a.lookup, a.is_pattern, NULL,
+       json_object('reverse', COALESCE(a.reverse_aliases, (SELECT reverse_aliases_default FROM domains WHERE name = ?1), 0),
+                   'expired', a.expires_at IS NOT NULL AND a.expires_at <= ?5,
+                   'disabledAction', a.disabled_action, 'disabledReply', a.disabled_reply,
+                   'blockedAction', a.blocked_action)
+  FROM aliases a
+ WHERE a.domain = ?1 AND (a.lookup IN (?2, ?3) OR (a.is_pattern = 1 AND (?2 GLOB a.glob OR ?3 GLOB a.glob)))
+UNION ALL
+SELECT 'contact', c.id, c.blocked, NULL, c.address, c.alias, NULL, NULL,
+       (SELECT json_object('alias', a.address,
+                           'mailboxes', (SELECT json_group_array(m.address) FROM user_mailboxes m WHERE m.user_name = a.owner))
+          FROM aliases a WHERE a.lookup = c.alias)
+  FROM contacts c WHERE c.domain = ?1 AND c.reverse_local = ?7
+UNION ALL
+SELECT 'sender', c.id, c.blocked, NULL, c.address, c.alias, NULL, NULL, NULL
+  FROM contacts c WHERE c.domain = ?1 AND c.address = ?6`;
 
 function parseList(json: string | null): string[] {
   return readJsonList(json) ?? [];
 }
 
-export async function findRoutingFacts(db: D1Database, local: string, domain: string): Promise<RoutingFacts> {
+export async function findRoutingFacts(
+  db: D1Database,
+  local: string,
+  domain: string,
+  input: RoutingQueryInput = {},
+): Promise<RoutingFacts> {
   const { base, tag } = splitSubaddress(local);
   const fullKey = lookupKey(`${local}@${domain}`);
   const baseKey = lookupKey(`${base}@${domain}`);
   const listKey = lookupKey(`${listLocalPart(base)}@${domain}`);
-  const { results } = await db.prepare(ROUTING_QUERY).bind(domain, fullKey, baseKey, listKey).all<Row>();
+  const { results } = await db
+    .prepare(ROUTING_QUERY)
+    .bind(
+      domain,
+      fullKey,
+      baseKey,
+      listKey,
+      input.now ?? Date.now(),
+      input.sender?.toLowerCase() ?? null,
+      local.toLowerCase(),
+    )
+    .all<Row>();
   const facts: RoutingFacts = {
     domain: null,
     candidates: [],
@@ -102,7 +170,12 @@ export async function findRoutingFacts(db: D1Database, local: string, domain: st
     tag,
     list: null,
     reportLocals: null,
+    aliasOptions: new Map(),
+    reverse: null,
+    senderContacts: new Map(),
   };
+  const aliasOptions = new Map<string, AliasRoutingOptions>();
+  const senderContacts = new Map<string, { id: string; blocked: boolean }>();
   for (const row of results) {
     if (row.kind === "domain" && row.name) {
       const catchAll = readJsonList(row.catch_all);
@@ -123,9 +196,45 @@ export async function findRoutingFacts(db: D1Database, local: string, domain: st
       facts.localDomains = new Set(parseList(row.destinations));
     } else if (row.kind === "list" && row.address && row.lookup) {
       facts.list = { address: row.address, lookup: row.lookup, enabled: row.enabled === 1 };
+    } else {
+      readReverseRow(row, facts, aliasOptions, senderContacts);
     }
   }
+  facts.aliasOptions = aliasOptions;
+  facts.senderContacts = senderContacts;
   return facts;
+}
+
+/** The rows of migrations/0016: alias options, the reverse address's contact, the sender's contacts. */
+function readReverseRow(
+  row: Row,
+  facts: RoutingFacts,
+  aliasOptions: Map<string, AliasRoutingOptions>,
+  senderContacts: Map<string, { id: string; blocked: boolean }>,
+): void {
+  if (row.kind === "alias-options" && row.lookup && row.destinations) {
+    const o = JSON.parse(row.destinations) as Record<string, unknown>;
+    aliasOptions.set(row.lookup, {
+      // Reverse aliases need one alias address to reply from: never for a wildcard pattern.
+      reverse: o.reverse === 1 && row.is_pattern !== 1,
+      expired: o.expired === 1,
+      disabledAction: o.disabledAction === "discard" ? "discard" : "reject",
+      disabledReply: typeof o.disabledReply === "string" ? o.disabledReply : null,
+      blockedAction: o.blockedAction === "discard" ? "discard" : "reject",
+    });
+  } else if (row.kind === "contact" && row.name && row.address && row.lookup && row.destinations) {
+    const o = JSON.parse(row.destinations) as { alias?: unknown; mailboxes?: unknown };
+    facts.reverse = {
+      contactId: row.name,
+      correspondent: row.address,
+      blocked: row.enabled === 1,
+      alias: typeof o.alias === "string" ? o.alias : row.lookup,
+      aliasLookup: row.lookup,
+      ownerMailboxes: Array.isArray(o.mailboxes) ? o.mailboxes.filter((m): m is string => typeof m === "string") : [],
+    };
+  } else if (row.kind === "sender" && row.name && row.lookup) {
+    senderContacts.set(row.lookup, { id: row.name, blocked: row.enabled === 1 });
+  }
 }
 
 /** SQLite GLOB for an alias pattern: '*' stays a wildcard, '?' and '[' match themselves. */
