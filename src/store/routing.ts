@@ -80,7 +80,7 @@ export interface ListFacts {
 }
 
 interface Row {
-  kind: "domain" | "alias" | "verified" | "local" | "list" | "alias-options" | "contact" | "sender";
+  kind: "domain" | "alias" | "verified" | "local" | "list";
   name: string | null;
   enabled: number | null;
   catch_all: string | null;
@@ -89,6 +89,8 @@ interface Row {
   is_pattern: number | null;
   literal_length: number | null;
   destinations: string | null;
+  /** JSON (migrations/0016): the domain row's reverse-address contact and sender contacts; an alias's options. */
+  extra: string | null;
 }
 
 // Four row kinds in one result: 'domain' (0 or 1; its address and lookup columns carry the local
@@ -96,43 +98,41 @@ interface Row {
 // holding a JSON array; the account has at most 200 verified destinations) and 'local' (the
 // domains Facteur serves, so nested aliases are recognised without another query), plus 'list'
 // (the mailing list owning this address, ?4 being the address with a list suffix removed), so
-// list addresses are recognised in the same statement.
+// list addresses are recognised in the same statement. The `extra` column (migrations/0016) carries
+// JSON folded into existing rows, because D1 allows at most five terms in a compound SELECT: on
+// 'domain', the contact whose reverse address is the recipient (?7) and the sender's contacts (?6);
+// on 'alias', the alias's options (expired against ?5, the time).
 const ROUTING_QUERY = `
 SELECT 'domain' AS kind, name, enabled, catch_all, dmarc_report_local AS address, tls_report_local AS lookup,
        NULL AS is_pattern,
-       NULL AS literal_length, NULL AS destinations
+       NULL AS literal_length, NULL AS destinations,
+       json_object(
+         'contact', json((SELECT json_object('id', c.id, 'blocked', c.blocked, 'address', c.address, 'alias', c.alias,
+                       'aliasAddress', a.address,
+                       'mailboxes', (SELECT json_group_array(m.address) FROM user_mailboxes m WHERE m.user_name = a.owner))
+                       FROM contacts c LEFT JOIN aliases a ON a.lookup = c.alias
+                      WHERE c.domain = ?1 AND c.reverse_local = ?7)),
+         'senders', json((SELECT json_group_array(json_object('id', c.id, 'alias', c.alias, 'blocked', c.blocked))
+                       FROM contacts c WHERE c.domain = ?1 AND c.address = ?6))) AS extra
   FROM domains WHERE name = ?1
 UNION ALL
 SELECT 'alias', NULL, a.enabled, NULL, a.address, a.lookup, a.is_pattern, a.literal_length,
        COALESCE(a.destinations,
-         (SELECT json_group_array(m.address) FROM user_mailboxes m WHERE m.user_name = a.owner ORDER BY m.position))
-  FROM aliases a
- WHERE a.domain = ?1 AND (a.lookup IN (?2, ?3) OR (a.is_pattern = 1 AND (?2 GLOB a.glob OR ?3 GLOB a.glob)))
-UNION ALL
-SELECT 'verified', NULL, NULL, NULL, NULL, NULL, NULL, NULL, json_group_array(address)
-  FROM destinations WHERE verified = 1
-UNION ALL
-SELECT 'local', NULL, NULL, NULL, NULL, NULL, NULL, NULL, json_group_array(name) FROM domains
-UNION ALL
-SELECT 'list', NULL, l.enabled, NULL, l.address, l.lookup, NULL, NULL, NULL
-  FROM lists l WHERE l.lookup IN (?3, ?4)
-UNION ALL
-SELECT 'alias-options', NULL, NULL, NULL, NULL, a.lookup, a.is_pattern, NULL,
-       json_object('reverse', COALESCE(a.reverse_aliases, (SELECT reverse_aliases_default FROM domains WHERE name = ?1), 0),
+         (SELECT json_group_array(m.address) FROM user_mailboxes m WHERE m.user_name = a.owner ORDER BY m.position)),
+       json_object('reverse', COALESCE(a.reverse_aliases, d.reverse_aliases_default, 0),
                    'expired', a.expires_at IS NOT NULL AND a.expires_at <= ?5,
                    'disabledAction', a.disabled_action, 'disabledReply', a.disabled_reply,
                    'blockedAction', a.blocked_action)
-  FROM aliases a
+  FROM aliases a JOIN domains d ON d.name = a.domain
  WHERE a.domain = ?1 AND (a.lookup IN (?2, ?3) OR (a.is_pattern = 1 AND (?2 GLOB a.glob OR ?3 GLOB a.glob)))
 UNION ALL
-SELECT 'contact', c.id, c.blocked, NULL, c.address, c.alias, NULL, NULL,
-       (SELECT json_object('alias', a.address,
-                           'mailboxes', (SELECT json_group_array(m.address) FROM user_mailboxes m WHERE m.user_name = a.owner))
-          FROM aliases a WHERE a.lookup = c.alias)
-  FROM contacts c WHERE c.domain = ?1 AND c.reverse_local = ?7
+SELECT 'verified', NULL, NULL, NULL, NULL, NULL, NULL, NULL, json_group_array(address), NULL
+  FROM destinations WHERE verified = 1
 UNION ALL
-SELECT 'sender', c.id, c.blocked, NULL, c.address, c.alias, NULL, NULL, NULL
-  FROM contacts c WHERE c.domain = ?1 AND c.address = ?6`;
+SELECT 'local', NULL, NULL, NULL, NULL, NULL, NULL, NULL, json_group_array(name), NULL FROM domains
+UNION ALL
+SELECT 'list', NULL, l.enabled, NULL, l.address, l.lookup, NULL, NULL, NULL, NULL
+  FROM lists l WHERE l.lookup IN (?3, ?4)`;
 
 function parseList(json: string | null): string[] {
   return readJsonList(json) ?? [];
@@ -196,24 +196,24 @@ export async function findRoutingFacts(
       facts.localDomains = new Set(parseList(row.destinations));
     } else if (row.kind === "list" && row.address && row.lookup) {
       facts.list = { address: row.address, lookup: row.lookup, enabled: row.enabled === 1 };
-    } else {
-      readReverseRow(row, facts, aliasOptions, senderContacts);
     }
+    readReverseRow(row, facts, aliasOptions, senderContacts);
   }
   facts.aliasOptions = aliasOptions;
   facts.senderContacts = senderContacts;
   return facts;
 }
 
-/** The rows of migrations/0016: alias options, the reverse address's contact, the sender's contacts. */
+/** The JSON of migrations/0016: an alias's options; the domain's reverse-address contact and sender contacts. */
 function readReverseRow(
   row: Row,
   facts: RoutingFacts,
   aliasOptions: Map<string, AliasRoutingOptions>,
   senderContacts: Map<string, { id: string; blocked: boolean }>,
 ): void {
-  if (row.kind === "alias-options" && row.lookup && row.destinations) {
-    const o = JSON.parse(row.destinations) as Record<string, unknown>;
+  if (!row.extra) return;
+  const o = JSON.parse(row.extra) as Record<string, unknown>;
+  if (row.kind === "alias" && row.lookup) {
     aliasOptions.set(row.lookup, {
       // Reverse aliases need one alias address to reply from: never for a wildcard pattern.
       reverse: o.reverse === 1 && row.is_pattern !== 1,
@@ -222,18 +222,26 @@ function readReverseRow(
       disabledReply: typeof o.disabledReply === "string" ? o.disabledReply : null,
       blockedAction: o.blockedAction === "discard" ? "discard" : "reject",
     });
-  } else if (row.kind === "contact" && row.name && row.address && row.lookup && row.destinations) {
-    const o = JSON.parse(row.destinations) as { alias?: unknown; mailboxes?: unknown };
+    return;
+  }
+  if (row.kind !== "domain") return;
+  const contact = o.contact as Record<string, unknown> | null;
+  if (contact && typeof contact.id === "string" && typeof contact.address === "string") {
+    const alias = typeof contact.alias === "string" ? contact.alias : "";
+    const mailboxes = Array.isArray(contact.mailboxes) ? contact.mailboxes : [];
     facts.reverse = {
-      contactId: row.name,
-      correspondent: row.address,
-      blocked: row.enabled === 1,
-      alias: typeof o.alias === "string" ? o.alias : row.lookup,
-      aliasLookup: row.lookup,
-      ownerMailboxes: Array.isArray(o.mailboxes) ? o.mailboxes.filter((m): m is string => typeof m === "string") : [],
+      contactId: contact.id,
+      correspondent: contact.address,
+      blocked: contact.blocked === 1,
+      alias: typeof contact.aliasAddress === "string" ? contact.aliasAddress : alias,
+      aliasLookup: alias,
+      ownerMailboxes: mailboxes.filter((m): m is string => typeof m === "string"),
     };
-  } else if (row.kind === "sender" && row.name && row.lookup) {
-    senderContacts.set(row.lookup, { id: row.name, blocked: row.enabled === 1 });
+  }
+  for (const sender of Array.isArray(o.senders) ? (o.senders as Record<string, unknown>[]) : []) {
+    if (typeof sender.id === "string" && typeof sender.alias === "string") {
+      senderContacts.set(sender.alias, { id: sender.id, blocked: sender.blocked === 1 });
+    }
   }
 }
 

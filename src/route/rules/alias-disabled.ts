@@ -17,6 +17,8 @@ export const aliasDisabled: Rule = {
     if (!match) return undefined;
     const options = facts.aliasOptions?.get(lookupKey(match.address));
     if (!options || (match.enabled && !options.expired)) return undefined;
+    // A disabled alias left at the defaults gets the alias rule's own 5.2.1.
+    if (!match.enabled && options.disabledAction === "reject" && options.disabledReply === null) return undefined;
     const state = match.enabled ? "expired" : "disabled";
     const reason = `alias ${match.address} is ${state}`;
     if (options.disabledAction === "discard") {

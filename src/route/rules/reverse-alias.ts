@@ -16,6 +16,6 @@ export const reverseAlias: Rule = {
     if (!match || match.kind === "catch-all" || match.kind === "pattern") return undefined;
     if (!facts.aliasOptions?.get(lookupKey(match.address))?.reverse) return undefined;
     const decision = resolveAlias(facts);
-    return decision?.kind === "accept" ? { ...decision, reverse: true } : decision;
+    return decision?.kind === "accept" ? { ...decision, rule: "reverse-alias", reverse: true } : decision;
   },
 };
