@@ -12,6 +12,7 @@ import type { WebEnv } from "./env";
 import { account } from "./pages/account";
 import { accountPages } from "./pages/account-admin";
 import { aliasPages } from "./pages/aliases";
+import { contactPages } from "./pages/contacts";
 import { dashboard } from "./pages/dashboard";
 import { domainPages } from "./pages/domains";
 import { listPages } from "./pages/lists";
@@ -72,6 +73,7 @@ export function createWeb(deps: WebDeps): Hono<WebEnv> {
   web.route("/", dashboard);
   web.route("/", domainPages);
   web.route("/", aliasPages);
+  web.route("/", contactPages);
   web.route("/", listPages);
   web.route("/", logPages);
   web.route("/", accountPages);
