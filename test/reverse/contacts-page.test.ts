@@ -68,6 +68,8 @@ describe("the contacts page", () => {
     const logged = await env.DB.prepare("SELECT id FROM messages WHERE rcpt_to = ?1 ORDER BY id DESC LIMIT 1")
       .bind(ALIAS)
       .first<{ id: string }>();
+    const log = await (await SELF.fetch(`${ORIGIN}/admin/logs?rcpt=${ALIAS}`, { headers: { cookie } })).text();
+    expect(log).toContain(`action="/admin/logs/${logged?.id}/block-sender"`);
     const blocked = await post(`/admin/logs/${logged?.id}/block-sender`, cookie, { _csrf: csrf });
     expect(blocked.status, await blocked.clone().text()).toBe(303);
     const after = await page(cookie);

@@ -119,3 +119,13 @@ export const contactPages = new Hono<WebEnv>()
       return render(c, "Block sender", <Notice kind="error">{problemText(reply)}</Notice>, reply.status);
     return c.redirect(`/admin/aliases/${enc(reply.body.alias)}/contacts?done=blocked`, 303);
   });
+
+/** "Block this sender" for one inbound log row (the inbound log page shows it under each message). */
+export function BlockSenderButton(props: { id: string; csrf: string }) {
+  return (
+    <form method="post" action={`/admin/logs/${enc(props.id)}/block-sender`}>
+      <CsrfField csrf={props.csrf} />
+      <button type="submit">Block this sender</button>
+    </form>
+  );
+}
