@@ -257,10 +257,10 @@ async function finish(
     rcpt: entry.rcptTo,
     reason: decision.reason,
   });
+  // The alias's counter (migrations/0016) in the same batch as the log row: one round trip.
+  const counted = aliasCounterStatement(env.DB, decision, logged);
   try {
     const row = { ...entry, decision: logged, rule: decision.rule, smtpReply, reason: decision.reason, destinations };
-    // The alias's counter (migrations/0016) in the same batch: one round trip, counted with the log.
-    const counted = aliasCounterStatement(env.DB, decision, logged);
     const logRow = insertMessageLog(env.DB, row);
     await (counted ? env.DB.batch([logRow, counted]) : logRow.run());
   } catch (error) {
@@ -273,7 +273,7 @@ async function finish(
     // Temporary failure by design: throwing makes Email Routing answer 4xx (DESIGN.md).
     throw new Error(`deferred: ${decision.reason}`);
   }
-  return { id: entry.id, decision, logged, queries: queries + 1 };
+  return { id: entry.id, decision, logged, queries: queries + (counted ? 2 : 1) };
 }
 
 /** `canBeForwarded` is newer than this runtime's types: read it where it exists (DESIGN.md). */
