@@ -10,6 +10,7 @@
 
 import { type AuthResults, authenticate, type Resolver, summarize } from "./authenticate";
 import { mailFromAuthenticated } from "./authenticate/envelope-sender";
+import { failedAuth } from "./authenticate/failed-auth";
 import { autoReplyLogged } from "./autoreply/send-auto-reply";
 import { type Config, readConfig } from "./core/config";
 import { newId } from "./core/ids";
@@ -17,16 +18,20 @@ import { log, logError } from "./core/log";
 import type { LoggedDecision } from "./core/logged-decision";
 import { enqueueForRelay, forwardVerified, relayTraceBlock, withPrependedHeaders } from "./deliver/forward";
 import { relayOnlyDomains, splitForwardable } from "./deliver/forward-policy";
+import { aliasCounterStatement } from "./deliver/reverse/alias-counter";
+import { reverseOwnerCopy } from "./deliver/reverse/owner-copy";
+import { relayReverseReply } from "./deliver/reverse/relay-reply";
 import { sealRelayed } from "./deliver/seal-relayed";
 import { handleListMessage } from "./lists/handle-list-message";
 import { lookupKey, parseAddress } from "./mail/address";
 import { isAutoSubmitted } from "./mail/auto-submitted";
 import { headerValue } from "./mail/header-fields";
 import { srsForward } from "./mail/minted-address";
-import { type ReceivedMessage, type ReceiveProblem, receive } from "./receive";
+import { receive } from "./receive";
 import { ingestReport } from "./reports/ingest";
 import { route } from "./route";
 import { type Decision, formatReply, reject } from "./route/decision";
+import { problemDecision } from "./route/problem-decision";
 import { insertMessageLog, type MessageLogEntry } from "./store/messages";
 import { enqueueWebhooks } from "./webhooks/enqueue-webhooks";
 
@@ -41,42 +46,6 @@ export interface InboundOutcome {
   logged: LoggedDecision;
   /** D1 statements issued on the message's path (routing + log), for the benchmark. */
   queries: number;
-}
-
-function problemDecision(problem: ReceiveProblem, config: Config): Decision {
-  switch (problem.problem) {
-    case "too-large":
-      // RFC 3463 5.3.4: "message too big for system".
-      return reject("max-size", 552, "5.3.4", `Message exceeds the ${config.maxMessageBytes}-byte size limit`);
-    case "header-too-large":
-      return reject("header-limits", 552, "5.3.4", "Header section too large");
-    case "too-many-header-fields":
-      return reject("header-limits", 554, "5.6.0", "Too many header fields");
-    case "bare-cr-or-nul":
-      // RFC 5322 section 2.2: CR only in CRLF, no NUL. Downstream a bare CR becomes a line break,
-      // so a field value could carry fields (or a body) of the sender's choosing: refused whole.
-      return reject("header-limits", 554, "5.6.0", "Header section contains a bare CR or a NUL (RFC 5322 section 2.2)");
-    case "no-header-section":
-      // RFC 5322 section 3.6: Date and From are required; a message without a header is not mail.
-      return reject("header-limits", 554, "5.6.0", "Message has no header section (RFC 5322 section 3.6)");
-  }
-}
-
-/** Results reported when authentication itself broke on hostile input: nothing is trusted. */
-function failedAuth(error: unknown, message: ReceivedMessage): AuthResults {
-  const comment = `authentication failed: ${(error as Error)?.message ?? String(error)}`.slice(0, 200);
-  const none = { result: "permerror", comment };
-  const fromDomains = [...new Set(message.from.addresses.map((a) => a.slice(a.lastIndexOf("@") + 1).toLowerCase()))];
-  return {
-    dkim: { ...none, signatures: [] },
-    spf: { ...none },
-    arc: { ...none, instance: 0 },
-    dmarc: { ...none },
-    fromDomains,
-    authenticated: false,
-    header: `none; dkim=permerror; spf=none; arc=permerror; dmarc=permerror`,
-    arcData: undefined,
-  };
 }
 
 export async function handleEmail(
@@ -137,7 +106,7 @@ export async function handleEmail(
     // mailauth reports DNS trouble as temperror results; a throw here means input it could not
     // parse. That is the sender's problem, not a reason to crash or retry.
     logError({ stage: "authenticate", unit: "mailauth", outcome: "error", messageId: id, error });
-    auth = failedAuth(error, mail);
+    auth = failedAuth(error, mail.from.addresses);
   }
   log({ stage: "authenticate", unit: "summary", outcome: summarize(auth), messageId: id });
 
@@ -163,6 +132,11 @@ export async function handleEmail(
         logged,
       );
     }
+    if (handoff.kind === "reverse-reply") {
+      const sent = await relayReverseReply(env, { messageLogId: id, raw: mail.raw, handoff, now: deps.now() });
+      const queries = routed.queries + sent.queries;
+      return finish(message, env, { ...entry, auth }, sent.decision, sent.destinations, queries, sent.logged);
+    }
     // A mailing list address: lists/ decides and acts (posting chain, transform, fan-out, commands,
     // bounces), and its decision is the one logged.
     const list = await handleListMessage(env, { id, mail, auth, handoff, now: deps.now() });
@@ -182,8 +156,18 @@ export async function handleEmail(
     authResults: auth.header,
     originalRcpt: recipient.address,
   };
+  // Reverse aliases: From is rewritten, which forward() cannot carry, so every copy is relayed.
+  const ownerCopy = decision.reverse
+    ? await reverseOwnerCopy(env, {
+        messageLogId: id,
+        raw: mail.raw,
+        alias: decision.alias ?? "",
+        correspondent: mail.from.addresses[0] ?? "",
+        now: deps.now(),
+      })
+    : null;
   const policy = splitForwardable(
-    decision.destinations.filter((d) => d.via === "forward"),
+    decision.destinations.filter((d) => d.via === "forward" && !ownerCopy),
     { relayOnlyDomains: relayOnlyDomains(env.RELAY_ONLY_DOMAINS), canBeForwarded: canBeForwarded(message) },
   );
   for (const detour of policy.relay) {
@@ -198,7 +182,7 @@ export async function handleEmail(
   }
   const { forwarded, refused } = await forwardVerified(message, policy.forward, trace);
   const toRelay = [
-    ...decision.destinations.filter((d) => d.via === "relay").map((d) => d.to),
+    ...decision.destinations.filter((d) => d.via === "relay" || ownerCopy).map((d) => d.to),
     ...policy.relay.map((r) => r.to),
     ...refused.map((r) => r.to),
   ];
@@ -206,7 +190,10 @@ export async function handleEmail(
     log({ stage: "deliver", unit: "forward", outcome: "refused", messageId: id, to: failure.to, error: failure.error });
   }
   if (toRelay.length > 0) {
-    const traced = withPrependedHeaders(relayTraceBlock(trace, config.authservId, new Date(deps.now())), mail.raw);
+    const traced = withPrependedHeaders(
+      relayTraceBlock(trace, config.authservId, new Date(deps.now())),
+      ownerCopy ?? mail.raw,
+    );
     // Sealed after the trace fields, the last change Facteur makes (RFC 8617 section 5.1).
     const arc = { domain: recipient.domain, chain: auth.arc.result, authResults: auth.header, now: deps.now() };
     const raw = await sealRelayed(env, traced, arc);
@@ -270,15 +257,12 @@ async function finish(
     rcpt: entry.rcptTo,
     reason: decision.reason,
   });
+  // The alias's counter (migrations/0016) in the same batch as the log row: one round trip.
+  const counted = aliasCounterStatement(env.DB, decision, logged);
   try {
-    await insertMessageLog(env.DB, {
-      ...entry,
-      decision: logged,
-      rule: decision.rule,
-      smtpReply,
-      reason: decision.reason,
-      destinations,
-    }).run();
+    const row = { ...entry, decision: logged, rule: decision.rule, smtpReply, reason: decision.reason, destinations };
+    const logRow = insertMessageLog(env.DB, row);
+    await (counted ? env.DB.batch([logRow, counted]) : logRow.run());
   } catch (error) {
     // The decision has already been carried out (forwarded, queued or rejected). Throwing now
     // would make the sender retry and deliver twice, so a lost log row is the lesser harm; the
@@ -289,7 +273,7 @@ async function finish(
     // Temporary failure by design: throwing makes Email Routing answer 4xx (DESIGN.md).
     throw new Error(`deferred: ${decision.reason}`);
   }
-  return { id: entry.id, decision, logged, queries: queries + 1 };
+  return { id: entry.id, decision, logged, queries: queries + (counted ? 2 : 1) };
 }
 
 /** `canBeForwarded` is newer than this runtime's types: read it where it exists (DESIGN.md). */

@@ -13,6 +13,7 @@ import { aliases } from "./aliases";
 import { archive, publicArchive } from "./archive";
 import { autoReplies } from "./auto-replies";
 import { cloudflareSync } from "./cloudflare-sync";
+import { contacts } from "./contacts";
 import { deliveries } from "./deliveries";
 import { deliveryModes } from "./delivery-modes";
 import { destinations } from "./destinations";
@@ -53,6 +54,7 @@ const RESOURCES = [
   domainHealth,
   aliases,
   autoReplies,
+  contacts,
   lists,
   deliveryModes,
   mailmanImport,

@@ -1,10 +1,14 @@
 import { alias } from "./rules/alias";
+import { aliasDisabled } from "./rules/alias-disabled";
+import { blockedContact } from "./rules/blocked-contact";
 import { dmarcReject } from "./rules/dmarc-reject";
 import { headerFrom } from "./rules/header-from";
 import { listAddress } from "./rules/list-address";
 import { loopMarker } from "./rules/loop-marker";
 import { noSuchUser } from "./rules/no-such-user";
 import { reportAddress } from "./rules/report-address";
+import { reverseAddress } from "./rules/reverse-address";
+import { reverseAlias } from "./rules/reverse-alias";
 import { srsReturn } from "./rules/srs-return";
 import { tooManyReceived } from "./rules/too-many-received";
 import { unknownDomain } from "./rules/unknown-domain";
@@ -22,7 +26,11 @@ export const INBOUND_CHAIN: readonly Rule[] = [
   srsReturn, // bounces to our SRS addresses: verified, then back to the original sender
   headerFrom, // exactly one From with one author domain (RFC 5322 3.6, RFC 7489 6.6.1)
   dmarcReject, // honour p=reject for mail that fails DMARC (RFC 7489 6.7)
+  reverseAddress, // a reverse address: the alias owner's reply, authenticated, else 5.7.1
   listAddress, // a list's post/-request/-owner/-bounces/-confirm address: handed to lists/
+  aliasDisabled, // disabled or expired, with options: the chosen reply, or discard
+  blockedContact, // the sender is a blocked contact of the alias: 5.7.1 or discard
+  reverseAlias, // reverse aliases on: accepted, the owner's copy gets a reverse From
   alias, // exact → subaddress → pattern → catch-all; disabled → 5.2.1
   noSuchUser, // nothing matched: 5.1.1
 ];

@@ -44,16 +44,41 @@ export interface ReportHandoff {
 }
 
 /**
+ * A reply from the alias owner to a reverse address (route/rules/reverse-address.ts): the owner
+ * authenticated; deliver/reverse/ strips what would reveal them and sends it to the correspondent
+ * from the alias.
+ */
+export interface ReverseReplyHandoff {
+  kind: "reverse-reply";
+  contactId: string;
+  /** The alias the reply is sent from, as stored. */
+  alias: string;
+  /** The correspondent the reply goes to. */
+  to: string;
+  /** The owner's mailboxes, removed from what is sent. */
+  ownerMailboxes: string[];
+}
+
+/**
  * accept: forward or relay to `destinations` (never empty); handoff: a list address, handed to
  * lists/ with what routing recognised, or a report address, handed to reports/; the others carry
  * no destination.
  */
 export type Decision =
-  | { kind: "accept"; rule: string; reason: string; destinations: Destination[]; alias?: string }
-  | { kind: "handoff"; rule: string; reason: string; handoff: ListHandoff | ReportHandoff }
+  | {
+      kind: "accept";
+      rule: string;
+      reason: string;
+      destinations: Destination[];
+      alias?: string;
+      /** Reverse aliases on: the owner's copy shows a reverse address as From (deliver/reverse/). */
+      reverse?: true;
+    }
+  | { kind: "handoff"; rule: string; reason: string; handoff: ListHandoff | ReportHandoff | ReverseReplyHandoff }
   | { kind: "hold"; rule: string; reason: string }
-  | { kind: "discard"; rule: string; reason: string }
-  | { kind: "reject"; rule: string; reason: string; reply: SmtpReply }
+  // `alias` on discard and reject: the alias that refused (its blocked counter, migrations/0016).
+  | { kind: "discard"; rule: string; reason: string; alias?: string }
+  | { kind: "reject"; rule: string; reason: string; reply: SmtpReply; alias?: string }
   | { kind: "defer"; rule: string; reason: string };
 
 export function reject(rule: string, code: SmtpReply["code"], enhanced: string, text: string): Decision {

@@ -35,7 +35,8 @@ export async function route(
   config: Config,
   chain: readonly Rule[] = INBOUND_CHAIN,
 ): Promise<RouteResult> {
-  const facts = await findRoutingFacts(db, recipient.local, recipient.domain);
+  const sender = message.from.addresses.length === 1 ? message.from.addresses[0] : undefined;
+  const facts = await findRoutingFacts(db, recipient.local, recipient.domain, { sender });
   let queries = 1;
   const srs = isSrsAddress(recipient.address) ? await srsReverse(recipient.address, config.srsSecret) : null;
   const decision = runChain(chain, { message, auth, recipient, facts, config, srs });

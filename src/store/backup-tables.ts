@@ -45,6 +45,8 @@ export const BACKUP_TABLES: readonly BackupTable[] = [
   { name: "users", key: ["name"], secretColumns: ["password_hash"] },
   { name: "user_mailboxes", key: ["user_name", "address"] },
   { name: "aliases", key: ["address"] },
+  // A reverse address must keep working after a restore: the correspondent holds it.
+  { name: "contacts", key: ["id"] },
   { name: "dkim_keys", key: ["domain", "selector"], secret: "dkim_keys" },
   { name: "api_tokens", key: ["id"], secret: "credentials" },
   { name: "lists", key: ["address"] },

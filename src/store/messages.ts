@@ -187,3 +187,9 @@ export async function deleteMessagesReceivedBefore(db: D1Database, cutoff: numbe
     .run();
   return result.meta.changes ?? 0;
 }
+
+/** One inbound log row by id ("block this sender" reads its recipient and From), or null. */
+export async function findLoggedMessage(db: D1Database, id: string): Promise<LoggedMessage | null> {
+  const row = await db.prepare("SELECT * FROM messages WHERE id = ?1").bind(id).first<MessageRow>();
+  return row ? rowToMessage(row) : null;
+}

@@ -12,6 +12,7 @@ import type { WebEnv } from "./env";
 import { account } from "./pages/account";
 import { accountPages } from "./pages/account-admin";
 import { aliasPages } from "./pages/aliases";
+import { contactPages } from "./pages/contacts";
 import { dashboard } from "./pages/dashboard";
 import { domainHealthPages } from "./pages/domain-health";
 import { domainPages } from "./pages/domains";
@@ -74,6 +75,7 @@ export function createWeb(deps: WebDeps): Hono<WebEnv> {
   web.route("/", domainPages);
   web.route("/", domainHealthPages);
   web.route("/", aliasPages);
+  web.route("/", contactPages);
   web.route("/", listPages);
   web.route("/", logPages);
   web.route("/", accountPages);

@@ -21,7 +21,11 @@ const EXPECTED_ORDER = [
   "srs-return", // bounces to our SRS addresses
   "header-from", // exactly one From, one author domain
   "dmarc-reject", // p=reject honoured before any list or alias takes the message
+  "reverse-address", // a reverse address: the owner's authenticated reply, else 5.7.1
   "list-address", // before aliases: no pattern or catch-all can capture a list address
+  "alias-disabled", // disabled or expired, with the owner's chosen reply or discard
+  "blocked-contact", // a blocked sender of the alias
+  "reverse-alias", // accepted with reverse aliases on
   "alias",
   "no-such-user", // nothing matched: always decides, so it ends the chain
 ];
@@ -90,6 +94,25 @@ const EXACT_ALIAS = {
   destinations: ["x@x.test"],
 };
 
+const OPTIONS = {
+  reverse: false,
+  expired: false,
+  disabledAction: "reject",
+  disabledReply: null,
+  blockedAction: "reject",
+} as const;
+const EXPIRED = new Map([["user+tag@d.test", { ...OPTIONS, expired: true }]]);
+const REVERSE_ON = new Map([["user+tag@d.test", { ...OPTIONS, reverse: true }]]);
+const BLOCKED = new Map([["user+tag@d.test", { id: "c1", blocked: true }]]);
+const REVERSE = {
+  contactId: "c1",
+  correspondent: "alice@ext.test",
+  blocked: false,
+  alias: "shop@d.test",
+  aliasLookup: "shop@d.test",
+  ownerMailboxes: ["owner@home.test"],
+};
+
 function isRule(value: unknown): value is Rule {
   const v = value as Partial<Rule> | null;
   return typeof v === "object" && v !== null && typeof v.name === "string" && typeof v.check === "function";
@@ -124,6 +147,27 @@ describe("INBOUND_CHAIN", () => {
     ["srs-return", "header-from", "Subject: no From", { srs: { ok: true, original: "orig@x.test" } }],
     ["header-from", "dmarc-reject", `${FROM}\r\n${FROM}`, { dmarc: DMARC_FAIL_REJECT }],
     ["dmarc-reject", "list-address", FROM, { dmarc: DMARC_FAIL_REJECT, facts: { list: LIST } }],
+    ["dmarc-reject", "reverse-address", FROM, { dmarc: DMARC_FAIL_REJECT, facts: { reverse: REVERSE } }],
+    ["reverse-address", "list-address", FROM, { facts: { reverse: REVERSE, list: LIST } }],
+    [
+      "list-address",
+      "alias-disabled",
+      FROM,
+      { facts: { list: LIST, candidates: [EXACT_ALIAS], aliasOptions: EXPIRED } },
+    ],
+    [
+      "alias-disabled",
+      "blocked-contact",
+      FROM,
+      { facts: { candidates: [EXACT_ALIAS], aliasOptions: EXPIRED, senderContacts: BLOCKED } },
+    ],
+    [
+      "blocked-contact",
+      "reverse-alias",
+      FROM,
+      { facts: { candidates: [EXACT_ALIAS], aliasOptions: REVERSE_ON, senderContacts: BLOCKED } },
+    ],
+    ["reverse-alias", "alias", FROM, { facts: { candidates: [EXACT_ALIAS], aliasOptions: REVERSE_ON } }],
     ["list-address", "alias", FROM, { facts: { list: LIST, candidates: [EXACT_ALIAS] } }],
     ["alias", "no-such-user", FROM, { facts: { candidates: [EXACT_ALIAS] } }],
   ])("%s decides before %s", (first, second, headers, over) => {

@@ -10,13 +10,14 @@ import { apiGet, enc, query } from "../call";
 import type { WebEnv } from "../env";
 import { Empty, Pager, when } from "../layout";
 import { render } from "../respond";
+import { BlockSenderButton } from "./contacts";
 
 // biome-ignore lint/suspicious/noExplicitAny: API JSON (src/api/messages/routes.ts LoggedMessage)
 type Json = any;
 
 const CHECKS = ["dkim", "spf", "arc", "dmarc"] as const;
 
-export function InboundLog(props: { page: Json; rcpt: string; decision: string }) {
+export function InboundLog(props: { page: Json; rcpt: string; decision: string; csrf?: string }) {
   const items: Json[] = props.page.items ?? [];
   return (
     <>
@@ -85,6 +86,7 @@ export function InboundLog(props: { page: Json; rcpt: string; decision: string }
                       <dd>{(m.destinations ?? []).join(", ") || "—"}</dd>
                     </dl>
                     <a href={`/admin/deliveries?message=${enc(m.id)}`}>Deliveries of this message</a>
+                    {props.csrf ? <BlockSenderButton id={m.id} csrf={props.csrf} /> : null}
                   </details>
                 </td>
                 <td>{m.decision}</td>
@@ -166,7 +168,13 @@ export const logPages = new Hono<WebEnv>()
     const rcpt = c.req.query("rcpt") ?? "";
     const decision = c.req.query("decision") ?? "";
     const page = await apiGet(c, `/messages${query({ rcpt, decision, cursor: c.req.query("cursor") })}`);
-    return render(c, "Inbound log", <InboundLog page={page} rcpt={rcpt} decision={decision} />, 200, "/admin/logs");
+    return render(
+      c,
+      "Inbound log",
+      <InboundLog page={page} rcpt={rcpt} decision={decision} csrf={c.get("csrf")} />,
+      200,
+      "/admin/logs",
+    );
   })
   .get("/deliveries", async (c) => {
     const filter = { status: c.req.query("status") ?? "", message: c.req.query("message") ?? "" };
