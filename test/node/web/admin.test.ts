@@ -70,11 +70,19 @@ async function injectMail(from: string, to: string, subject: string, id: string)
   return response.status;
 }
 
+/**
+ * Clicks the button named exactly `name` (by its accessible name, so never a heading or a label with
+ * the same words) and waits for the page the form's POST leads to, after any redirect, to load.
+ */
+async function submit(p: Page, name: string): Promise<void> {
+  await Promise.all([p.waitForNavigation(), p.getByRole("button", { name, exact: true }).click()]);
+}
+
 async function signInWithToken(context: BrowserContext, token: string): Promise<Page> {
   const p = await context.newPage();
   await p.goto(`${worker.origin}/admin/sign-in`);
   await p.fill("#token", token);
-  await p.click("text=Sign in with token");
+  await submit(p, "Sign in with token");
   return p;
 }
 
@@ -98,7 +106,7 @@ describe("the web interface in Chromium", () => {
     expect(p.url()).toBe(`${worker.origin}/admin/sign-in`);
     await observer.check(p, "sign-in");
     await p.fill("#token", "wrong-token");
-    await p.click("text=Sign in with token");
+    await submit(p, "Sign in with token");
     await expect(p.locator("#token-error").textContent()).resolves.toContain("did not work");
     page = await signInWithToken(admin, ADMIN_TOKEN);
     expect(page.url()).toBe(`${worker.origin}/admin`);
@@ -116,10 +124,10 @@ describe("the web interface in Chromium", () => {
     for (const domain of ["example.test", "other.test"]) {
       await page.goto(`${worker.origin}/admin/domains`);
       await page.fill("#name", domain);
-      await page.click("text=Add domain");
+      await submit(page, "Add domain");
       expect(page.url()).toContain(`/admin/domains/${domain}`);
     }
-    await page.click("text=Generate a key");
+    await submit(page, "Generate a key");
     await expect(page.locator("text=Rotate: generate a new key").count()).resolves.toBe(1);
     await observer.check(page, "domain-detail");
     await page.goto(`${worker.origin}/admin/domains`);
@@ -127,11 +135,11 @@ describe("the web interface in Chromium", () => {
 
     await page.goto(`${worker.origin}/admin/aliases`);
     await page.fill("#address", "not an address");
-    await page.click("text=Create alias");
+    await submit(page, "Create alias");
     await expect(page.locator("#address-error").textContent()).resolves.toBeTruthy();
     await page.fill("#address", "hello@example.test");
     await page.fill("#destinations", "someone@elsewhere.example");
-    await page.click("text=Create alias");
+    await submit(page, "Create alias");
     expect(page.url()).toContain("/admin/aliases/hello%40example.test");
     await page.goto(`${worker.origin}/admin/aliases`);
     await expect(page.locator("text=hello@example.test").count()).resolves.toBeGreaterThan(0);
@@ -140,7 +148,7 @@ describe("the web interface in Chromium", () => {
     await page.goto(`${worker.origin}/admin/lists`);
     await page.fill("#address", LIST);
     await page.fill("#name", "Team");
-    await page.click("text=Create list");
+    await submit(page, "Create list");
     expect(page.url()).toContain(`/admin/lists/${encodeURIComponent(LIST)}`);
     await observer.check(page, "list-settings");
     expect((await api(`/lists/${LIST}`)).body.policy).toBe("members");
@@ -156,7 +164,7 @@ describe("the web interface in Chromium", () => {
     await page.goto(`${worker.origin}/admin/lists/${encodeURIComponent(LIST)}/members`);
     await page.setInputFiles("#members-csv", csv);
     await page.check("input[name=skip_confirmation]");
-    await page.click("text=Add members");
+    await submit(page, "Add members");
     await expect(page.locator("[aria-label='Import results'] .notice").textContent()).resolves.toContain(
       "200 added, 0 pending confirmation, 1 invalid",
     );
@@ -181,7 +189,7 @@ describe("the web interface in Chromium", () => {
     await expect(page.locator(`text=${XSS}`).count()).resolves.toBe(1);
     await expect(page.locator("img[src=x]").count()).resolves.toBe(0);
     await observer.check(page, "held-queue");
-    await page.click(`text=${XSS}`);
+    await Promise.all([page.waitForNavigation(), page.getByRole("link", { name: XSS, exact: true }).click()]);
     await expect(page.locator("pre").textContent()).resolves.toContain("<script>alert(2)</script>");
     const frame = page.frameLocator("iframe.preview");
     await expect(frame.locator("b").textContent()).resolves.toBe("list");
@@ -190,7 +198,7 @@ describe("the web interface in Chromium", () => {
     expect(await page.locator("iframe.preview").getAttribute("sandbox")).toBe("");
     await observer.check(page, "held-preview");
     await page.selectOption("#one-action", "approve");
-    await page.click("text=Apply");
+    await submit(page, "Apply");
     await expect(page.locator(".notice").textContent()).resolves.toContain("approved");
     const copies = await waitFor("the approved post in the outbox", async () => {
       const { body } = await api("/outbox?limit=100&raw=false");
@@ -236,7 +244,7 @@ describe("the web interface in Chromium", () => {
     await page.goto(`${worker.origin}/admin/tokens`);
     await page.fill("#token-name", "other-only");
     await page.fill("#scopes", "domain:other.test");
-    await page.click("text=Create token");
+    await submit(page, "Create token");
     const token = (await page.locator("#new-token").textContent())?.trim() ?? "";
     expect(token).toMatch(/^fct_/);
     await observer.check(page, "tokens");
@@ -274,10 +282,10 @@ describe("the web interface in Chromium", () => {
     await p.goto(`${worker.origin}/admin/sign-in/member`);
     await observer.check(p, "member-sign-in");
     await p.fill("#address", "nobody@nowhere.example");
-    await p.click("text=Mail me a sign-in link");
+    await submit(p, "Mail me a sign-in link");
     const forStranger = await p.locator(".notice").textContent();
     await p.fill("#address", MEMBER);
-    await p.click("text=Mail me a sign-in link");
+    await submit(p, "Mail me a sign-in link");
     expect(await p.locator(".notice").textContent()).toBe(forStranger);
     const link = await waitFor("the sign-in link in the outbox", async () => {
       const { body } = await api("/outbox?limit=100");
@@ -288,10 +296,10 @@ describe("the web interface in Chromium", () => {
       return mail?.raw.match(/http:\/\/[^\s]+\/admin\/sign-in\/link\/[A-Za-z0-9_-]+/)?.[0];
     });
     await p.goto(link);
-    await p.click("button:text('Sign in')");
+    await submit(p, "Sign in");
     expect(p.url()).toBe(`${worker.origin}/admin/me`);
     await observer.check(p, "member-subscriptions");
-    await p.click(`text=Unsubscribe from ${LIST}`);
+    await submit(p, `Unsubscribe from ${LIST}`);
     await expect(p.locator(".notice").textContent()).resolves.toContain("unsubscribed");
     expect((await api(`/lists/${LIST}/members/${MEMBER}`)).body).toMatchObject({
       status: "disabled",
@@ -300,7 +308,7 @@ describe("the web interface in Chromium", () => {
     // Single use: the same link does not sign in twice.
     const again = await context.newPage();
     await again.goto(link);
-    await again.click("button:text('Sign in')");
+    await submit(again, "Sign in");
     await expect(again.locator("h1").textContent()).resolves.not.toBe("My subscriptions");
     await context.close();
   }, 300_000);
