@@ -13,10 +13,13 @@ import { account } from "./pages/account";
 import { accountPages } from "./pages/account-admin";
 import { aliasPages } from "./pages/aliases";
 import { dashboard } from "./pages/dashboard";
+import { deliveryProblemPages } from "./pages/delivery-problems";
+import { dnsCheckPages } from "./pages/dns-check";
 import { domainPages } from "./pages/domains";
 import { listPages } from "./pages/lists";
 import { logPages } from "./pages/logs";
 import { memberSelf } from "./pages/member-self";
+import { messageDetailPages } from "./pages/message-detail";
 import { isOperator } from "./principal";
 import { ApiFailure, errorPage, problemText } from "./respond";
 import { securityHeaders } from "./security-headers";
@@ -74,6 +77,9 @@ export function createWeb(deps: WebDeps): Hono<WebEnv> {
   web.route("/", aliasPages);
   web.route("/", listPages);
   web.route("/", logPages);
+  web.route("/", deliveryProblemPages);
+  web.route("/", messageDetailPages);
+  web.route("/", dnsCheckPages);
   web.route("/", accountPages);
 
   web.notFound((c) => errorPage(c, 404, `There is no page at ${c.req.path}.`));
