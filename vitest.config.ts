@@ -77,10 +77,9 @@ export default defineConfig(async () => {
         {
           test: {
             name: "node",
+            // Includes the real-browser flows of the web interface (test/node/web/, Chromium from
+            // scripts/system-deps.sh); `npm run test:browser` runs only those.
             include: ["test/node/**/*.test.ts"],
-            // The real-browser flows of the web interface (Chromium) are not yet reliable on this
-            // 2-core machine: run them with `npm run test:browser` until they are.
-            exclude: process.env.FACTEUR_BROWSER ? [] : ["test/node/web/**"],
             environment: "node",
             testTimeout: 120_000,
             hookTimeout: 300_000,

@@ -191,18 +191,23 @@ export async function deleteMember(db: D1Database, listAddress: string, address:
   return result.meta.changes > 0;
 }
 
-/** A list's members by lookup key, optionally of one status; the page key is the lookup. */
+/**
+ * A list's members by lookup key, optionally of one status, optionally whose address or display
+ * name contains `q` (case-insensitive; % and _ are literal); the page key is the lookup.
+ */
 export async function listMembers(
   db: D1Database,
   listAddress: string,
-  filter: PageRequest & { status?: MemberStatus },
+  filter: PageRequest & { status?: MemberStatus; q?: string },
 ): Promise<Page<Member>> {
+  const like = filter.q ? `%${filter.q.toLowerCase().replace(/[\\%_]/g, (ch) => `\\${ch}`)}%` : null;
   const { results } = await db
     .prepare(
       `SELECT * FROM list_members WHERE list_address = ?1 AND (?2 IS NULL OR lookup > ?2) AND (?3 IS NULL OR status = ?3)
+        AND (?5 IS NULL OR lookup LIKE ?5 ESCAPE '\\' OR lower(coalesce(display_name, '')) LIKE ?5 ESCAPE '\\')
         ORDER BY lookup LIMIT ?4`,
     )
-    .bind(listAddress, filter.after ?? null, filter.status ?? null, filter.limit + 1)
+    .bind(listAddress, filter.after ?? null, filter.status ?? null, filter.limit + 1, like)
     .all<MemberRow>();
   return pageOf(results.map(rowToMember), filter.limit, (member) => member.lookup);
 }

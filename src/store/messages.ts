@@ -140,13 +140,19 @@ function rowToMessage(row: MessageRow): LoggedMessage {
 export interface MessageFilter extends PageRequest {
   rcpt?: string;
   decision?: string;
+  /** Substring, case-insensitive, of the subject, From header, envelope sender or recipient. */
+  q?: string;
+  /** received_at bounds, ms epoch: since inclusive, until exclusive. */
+  since?: number;
+  until?: number;
   /** Restrict to these recipient domains (domain-scoped API tokens). */
   domains?: string[];
 }
 
 /**
  * Newest first. Ids sort by creation (core/ids.ts, monotonic within an isolate), so the page key
- * is the id and `after` continues below it; every filter has an index ending in id.
+ * is the id and `after` continues below it; every filter but `q` has an index ending in id (`q`
+ * scans the log, which retention keeps to LOG_RETENTION_DAYS).
  */
 export async function listMessages(db: D1Database, filter: MessageFilter): Promise<Page<LoggedMessage>> {
   const where: string[] = [];
@@ -158,6 +164,23 @@ export async function listMessages(db: D1Database, filter: MessageFilter): Promi
   if (filter.decision) {
     params.push(filter.decision);
     where.push(`decision = ?${params.length}`);
+  }
+  if (filter.q) {
+    // LIKE with ESCAPE: the operator's % and _ are literal characters, not wildcards.
+    params.push(`%${filter.q.toLowerCase().replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`);
+    const p = `?${params.length}`;
+    where.push(
+      `(lower(coalesce(subject, '')) LIKE ${p} ESCAPE '\\' OR lower(coalesce(from_header, '')) LIKE ${p} ESCAPE '\\'` +
+        ` OR lower(mail_from) LIKE ${p} ESCAPE '\\' OR lower(rcpt_to) LIKE ${p} ESCAPE '\\')`,
+    );
+  }
+  if (filter.since !== undefined) {
+    params.push(filter.since);
+    where.push(`received_at >= ?${params.length}`);
+  }
+  if (filter.until !== undefined) {
+    params.push(filter.until);
+    where.push(`received_at < ?${params.length}`);
   }
   if (filter.domains) {
     const marks = filter.domains.map((d) => {
@@ -177,6 +200,12 @@ export async function listMessages(db: D1Database, filter: MessageFilter): Promi
     .bind(...params)
     .all<MessageRow>();
   return pageOf(results.map(rowToMessage), filter.limit, (message) => message.id);
+}
+
+/** One log entry by id, or null. */
+export async function findMessage(db: D1Database, id: string): Promise<LoggedMessage | null> {
+  const row = await db.prepare("SELECT * FROM messages WHERE id = ?1").bind(id).first<MessageRow>();
+  return row ? rowToMessage(row) : null;
 }
 
 /** Deletes up to `limit` log rows received before `cutoff` (the retention sweep); returns the count. */

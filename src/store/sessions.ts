@@ -88,10 +88,15 @@ export async function revokeUserSessions(db: D1Database, userName: string, now: 
   return result.meta.changes ?? 0;
 }
 
-/** Deletes sessions and links past their absolute expiry (for a sweep). */
-export function deleteExpiredSessions(db: D1Database, now: number): D1PreparedStatement[] {
+/**
+ * Deletes the sessions that can never be used again (past their absolute expiry, idle since before
+ * `idleBefore`, or revoked) and the sign-in links past their expiry (for a sweep).
+ */
+export function deleteExpiredSessions(db: D1Database, now: number, idleBefore: number = now): D1PreparedStatement[] {
   return [
-    db.prepare("DELETE FROM web_sessions WHERE expires_at <= ?1").bind(now),
+    db
+      .prepare("DELETE FROM web_sessions WHERE expires_at <= ?1 OR last_seen_at <= ?2 OR revoked_at IS NOT NULL")
+      .bind(now, idleBefore),
     db.prepare("DELETE FROM web_sign_in_links WHERE expires_at <= ?1").bind(now),
   ];
 }

@@ -6,13 +6,11 @@
  * reach the queue is never touched here, whatever the backlog: its job is still there (14-day
  * retention, README "Security") and the give-up horizon ends it.
  *
- * The re-queued job knows only what the row holds: no per-member header block, and, because the
- * original authentication verdict is not stored, no DSN (senderAuthenticated false: no backscatter).
+ * The re-queued job knows only what the row holds (deliver/requeue.ts): no per-member header
+ * block, and no DSN.
  */
-import type { DeliveryJob, DeliveryOrigin } from "../core/jobs";
-import { sendJobs, splitIntoJobs } from "../deliver/enqueue";
-import { markDeliveriesEnqueued } from "../store/deliveries";
-import { listNeverEnqueuedDeliveries, type NeverEnqueuedDelivery } from "../store/delivery-sweeps";
+import { jobsForStoredRows, requeueStoredRows } from "../deliver/requeue";
+import { listNeverEnqueuedDeliveries } from "../store/delivery-sweeps";
 import type { Sweep } from "./sweep";
 
 /** A job is queued within the request that wrote its rows; an hour later, none is coming. */
@@ -21,36 +19,7 @@ export const ORPHAN_AFTER_MS = 60 * 60 * 1000;
 export const ORPHANS_PER_RUN = 500;
 
 /** The jobs that carry these rows: one group per stored body and domain. */
-export function jobsForOrphans(rows: NeverEnqueuedDelivery[]): DeliveryJob[] {
-  const groups = new Map<string, NeverEnqueuedDelivery[]>();
-  for (const row of rows) {
-    const key = JSON.stringify([row.r2Key, row.domain, row.messageLogId, row.origin]);
-    groups.set(key, [...(groups.get(key) ?? []), row]);
-  }
-  const jobs: DeliveryJob[] = [];
-  for (const group of groups.values()) {
-    const first = group[0]!;
-    const base: Omit<DeliveryJob, "recipients"> = {
-      v: 1,
-      r2Key: first.r2Key,
-      mailFrom: first.mailFrom,
-      attempt: 0,
-      origin: first.origin as DeliveryOrigin,
-      messageLogId: first.messageLogId,
-      domain: first.domain,
-      queuedAt: Math.min(...group.map((r) => r.createdAt)),
-      senderAuthenticated: false,
-      autoSubmitted: true,
-    };
-    const recipients = group.map((r) => ({
-      id: r.id,
-      rcpt: r.rcpt,
-      ...(r.mailFrom !== first.mailFrom ? { mailFrom: r.mailFrom } : {}),
-    }));
-    jobs.push(...splitIntoJobs(base, recipients));
-  }
-  return jobs;
-}
+export const jobsForOrphans = jobsForStoredRows;
 
 export const requeueOrphanedDeliveries: Sweep = {
   name: "requeue-orphaned-deliveries",
@@ -58,13 +27,7 @@ export const requeueOrphanedDeliveries: Sweep = {
   async run(env, now) {
     const rows = await listNeverEnqueuedDeliveries(env.DB, now - ORPHAN_AFTER_MS, ORPHANS_PER_RUN);
     if (rows.length === 0) return 0;
-    await sendJobs(env.DELIVERY_QUEUE, jobsForOrphans(rows), undefined, (sent) =>
-      markDeliveriesEnqueued(
-        env.DB,
-        sent.flatMap((job) => job.recipients.map((r) => r.id)),
-        now,
-      ),
-    );
+    await requeueStoredRows(env, rows, now);
     return rows.length;
   },
 };

@@ -14,11 +14,14 @@ import { accountPages } from "./pages/account-admin";
 import { aliasPages } from "./pages/aliases";
 import { contactPages } from "./pages/contacts";
 import { dashboard } from "./pages/dashboard";
+import { deliveryProblemPages } from "./pages/delivery-problems";
+import { dnsCheckPages } from "./pages/dns-check";
 import { domainHealthPages } from "./pages/domain-health";
 import { domainPages } from "./pages/domains";
 import { listPages } from "./pages/lists";
 import { logPages } from "./pages/logs";
 import { memberSelf } from "./pages/member-self";
+import { messageDetailPages } from "./pages/message-detail";
 import { isOperator } from "./principal";
 import { ApiFailure, errorPage, problemText } from "./respond";
 import { securityHeaders } from "./security-headers";
@@ -78,6 +81,9 @@ export function createWeb(deps: WebDeps): Hono<WebEnv> {
   web.route("/", contactPages);
   web.route("/", listPages);
   web.route("/", logPages);
+  web.route("/", deliveryProblemPages);
+  web.route("/", messageDetailPages);
+  web.route("/", dnsCheckPages);
   web.route("/", accountPages);
 
   web.notFound((c) => errorPage(c, 404, `There is no page at ${c.req.path}.`));

@@ -10,6 +10,7 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { randomToken } from "../core/ids";
+import { SESSION_ABSOLUTE_MS, SESSION_IDLE_MS } from "../core/web-session";
 import { secretsEqual } from "../credentials/constant-time";
 import { toHex, utf8 } from "../credentials/encoding";
 import {
@@ -23,8 +24,8 @@ import {
 import type { WebEnv } from "./env";
 import { resolvePrincipal } from "./principal";
 
-export const SESSION_IDLE_MS = 30 * 60_000;
-export const SESSION_ABSOLUTE_MS = 12 * 60 * 60_000;
+export { SESSION_ABSOLUTE_MS, SESSION_IDLE_MS };
+
 /** last_seen_at is written at most once a minute: a page view should not always be a D1 write. */
 const TOUCH_RESOLUTION_MS = 60_000;
 

@@ -7,7 +7,7 @@ import { decodeCursor, pageBody } from "../pagination";
 import { iso, isoRequired } from "../schemas";
 import type { listDeliveriesRoute } from "./routes";
 
-function deliveryBody(d: Delivery) {
+export function deliveryBody(d: Delivery) {
   return {
     id: d.id,
     message: d.messageLogId,

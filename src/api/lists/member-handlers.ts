@@ -43,10 +43,10 @@ async function requireMember(db: D1Database, list: string, member: string): Prom
 
 export const listMembersHandler: RouteHandler<typeof listMembers, ApiEnv> = async (c) => {
   const { address } = c.req.valid("param");
-  const { limit, cursor, status } = c.req.valid("query");
+  const { limit, cursor, status, q } = c.req.valid("query");
   assertDomainRead(c.get("access"), domainOf(address));
   const list = await requireList(c.env.DB, address);
-  const page = await listMemberRows(c.env.DB, list.address, { limit, after: decodeCursor(cursor), status });
+  const page = await listMemberRows(c.env.DB, list.address, { limit, after: decodeCursor(cursor), status, q });
   return c.json(pageBody(page, memberBody), 200);
 };
 

@@ -126,7 +126,14 @@ export const listMembers = apiRoute("domain", {
   summary: "A list's members",
   request: {
     params: ListParam,
-    query: PageQuery.extend({ status: z.enum(MEMBER_STATUSES).optional() }),
+    query: PageQuery.extend({
+      status: z.enum(MEMBER_STATUSES).optional(),
+      q: z
+        .string()
+        .max(200)
+        .optional()
+        .openapi({ description: "Text in the address or display name (case-insensitive)" }),
+    }),
   },
   responses: { 200: json(pageSchema(MemberSchema, "ListMemberPage"), "A page of members") },
 });

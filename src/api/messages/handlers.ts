@@ -1,10 +1,11 @@
 import type { RouteHandler } from "@hono/zod-openapi";
-import { type LoggedMessage, listMessages } from "../../store/messages";
+import { findMessage, type LoggedMessage, listMessages } from "../../store/messages";
 import { visibleDomains } from "../access";
 import type { ApiEnv } from "../env";
 import { decodeCursor, pageBody } from "../pagination";
+import { notFound } from "../problem";
 import { isoRequired } from "../schemas";
-import type { listLoggedMessages } from "./routes";
+import type { getLoggedMessage, listLoggedMessages } from "./routes";
 
 function messageBody(message: LoggedMessage) {
   return {
@@ -27,13 +28,27 @@ function messageBody(message: LoggedMessage) {
 }
 
 export const listLoggedMessagesHandler: RouteHandler<typeof listLoggedMessages, ApiEnv> = async (c) => {
-  const { limit, cursor, rcpt, decision } = c.req.valid("query");
+  const { limit, cursor, rcpt, decision, q, since, until } = c.req.valid("query");
   const page = await listMessages(c.env.DB, {
     rcpt,
     decision,
+    q,
+    since: since === undefined ? undefined : Date.parse(since),
+    until: until === undefined ? undefined : Date.parse(until),
     domains: visibleDomains(c.get("access")) ?? undefined,
     after: decodeCursor(cursor),
     limit,
   });
   return c.json(pageBody(page, messageBody), 200);
+};
+
+export const getLoggedMessageHandler: RouteHandler<typeof getLoggedMessage, ApiEnv> = async (c) => {
+  const { id } = c.req.valid("param");
+  const message = await findMessage(c.env.DB, id);
+  const visible = visibleDomains(c.get("access"));
+  // Another domain's entry, or one with no domain of ours, is not found for a domain token.
+  if (!message || (visible && !(message.domain && visible.includes(message.domain)))) {
+    throw notFound(`message ${id}`);
+  }
+  return c.json(messageBody(message), 200);
 };

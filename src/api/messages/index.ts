@@ -1,7 +1,9 @@
 /** /api/v1/messages: the inbound message log (a domain token sees its domains' entries). */
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { ApiEnv } from "../env";
-import { listLoggedMessagesHandler } from "./handlers";
-import { listLoggedMessages } from "./routes";
+import { getLoggedMessageHandler, listLoggedMessagesHandler } from "./handlers";
+import { getLoggedMessage, listLoggedMessages } from "./routes";
 
-export const messages = new OpenAPIHono<ApiEnv>().openapi(listLoggedMessages, listLoggedMessagesHandler);
+export const messages = new OpenAPIHono<ApiEnv>()
+  .openapi(listLoggedMessages, listLoggedMessagesHandler)
+  .openapi(getLoggedMessage, getLoggedMessageHandler);

@@ -35,7 +35,31 @@ export const listLoggedMessages = apiRoute("domain", {
     query: PageQuery.extend({
       rcpt: z.string().max(1024).optional().openapi({ description: "Recipient address (case-insensitive)" }),
       decision: z.enum(LOGGED_DECISIONS).optional(),
+      q: z
+        .string()
+        .max(200)
+        .optional()
+        .openapi({ description: "Text in the subject, From, envelope sender or recipient (case-insensitive)" }),
+      since: z.iso.datetime({ offset: true }).optional().openapi({ description: "Received at or after" }),
+      until: z.iso.datetime({ offset: true }).optional().openapi({ description: "Received before" }),
     }),
   },
   responses: { 200: json(pageSchema(LoggedMessage, "LoggedMessagePage"), "Newest first") },
+});
+
+export const getLoggedMessage = apiRoute("domain", {
+  method: "get",
+  path: "/messages/{id}",
+  tags: ["logs"],
+  summary: "One inbound log entry: authentication results, deciding rule, SMTP reply, destinations",
+  request: {
+    params: z.object({
+      id: z
+        .string()
+        .min(1)
+        .max(64)
+        .openapi({ param: { name: "id", in: "path" } }),
+    }),
+  },
+  responses: { 200: json(LoggedMessage, "The entry") },
 });

@@ -90,6 +90,10 @@ export function DomainDetail(props: { domain: Json; dkim: Json; csrf: string; do
         </fieldset>
       </form>
       <h2>DNS records to publish</h2>
+      <p>
+        <a href={`/admin/domains/${enc(d.name)}/dns-check`}>Check what is published now</a>: each record compared with
+        the expected one, and what to fix.
+      </p>
       <table>
         <thead>
           <tr>

@@ -1,7 +1,8 @@
 /**
  * The inbound log (filtered by recipient and decision; each row opens to its authentication
- * results, deciding rule, SMTP reply and destinations) and the deliveries (filtered by message and
- * status; attempts, relay, last SMTP reply), with the failed and deferred ones on a page of their own.
+ * results, deciding rule, SMTP reply and destinations; text and time filters run in the API) and the
+ * deliveries (filtered by message and status; attempts, relay, last SMTP reply). The failed and
+ * deferred ones have a page of their own (delivery-problems.tsx), each message too (message-detail.tsx).
  */
 import { Hono } from "hono";
 import { DELIVERY_STATUSES } from "../../core/delivery-status";
@@ -17,14 +18,41 @@ type Json = any;
 
 const CHECKS = ["dkim", "spf", "arc", "dmarc"] as const;
 
-export function InboundLog(props: { page: Json; rcpt: string; decision: string; csrf?: string }) {
+/** The log's filters, as the query string carries them (since/until: datetime-local, UTC). */
+export interface LogFilter {
+  rcpt: string;
+  decision: string;
+  q: string;
+  since: string;
+  until: string;
+}
+
+/** A datetime-local value (no zone) read as UTC, as the page labels it; "" when absent or invalid. */
+export function isoFromLocal(value: string): string {
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/.test(value)) return "";
+  return `${value.length === 16 ? `${value}:00` : value}Z`;
+}
+
+export function InboundLog(props: { page: Json; csrf?: string } & LogFilter) {
   const items: Json[] = props.page.items ?? [];
   return (
     <>
       <form method="get" action="/admin/logs" class="toolbar">
         <div>
+          <label for="q">Text (subject, From, addresses)</label>
+          <input type="search" id="q" name="q" value={props.q} />
+        </div>
+        <div>
           <label for="rcpt">Recipient</label>
           <input type="search" id="rcpt" name="rcpt" value={props.rcpt} />
+        </div>
+        <div>
+          <label for="since">Since (UTC)</label>
+          <input type="datetime-local" id="since" name="since" value={props.since} />
+        </div>
+        <div>
+          <label for="until">Until (UTC)</label>
+          <input type="datetime-local" id="until" name="until" value={props.until} />
         </div>
         <div>
           <label for="decision">Decision</label>
@@ -85,7 +113,7 @@ export function InboundLog(props: { page: Json; rcpt: string; decision: string; 
                       <dt>Destinations</dt>
                       <dd>{(m.destinations ?? []).join(", ") || "—"}</dd>
                     </dl>
-                    <a href={`/admin/deliveries?message=${enc(m.id)}`}>Deliveries of this message</a>
+                    <a href={`/admin/logs/${enc(m.id)}`}>Details and deliveries</a>
                     {props.csrf ? <BlockSenderButton id={m.id} csrf={props.csrf} /> : null}
                   </details>
                 </td>
@@ -95,7 +123,11 @@ export function InboundLog(props: { page: Json; rcpt: string; decision: string; 
           </tbody>
         </table>
       )}
-      <Pager next={props.page.next_cursor} base="/admin/logs" query={{ rcpt: props.rcpt, decision: props.decision }} />
+      <Pager
+        next={props.page.next_cursor}
+        base="/admin/logs"
+        query={{ rcpt: props.rcpt, decision: props.decision, q: props.q, since: props.since, until: props.until }}
+      />
     </>
   );
 }
@@ -165,16 +197,25 @@ function StatusFilter(props: { status: string; message: string }) {
 
 export const logPages = new Hono<WebEnv>()
   .get("/logs", async (c) => {
-    const rcpt = c.req.query("rcpt") ?? "";
-    const decision = c.req.query("decision") ?? "";
-    const page = await apiGet(c, `/messages${query({ rcpt, decision, cursor: c.req.query("cursor") })}`);
-    return render(
+    const filter: LogFilter = {
+      rcpt: c.req.query("rcpt") ?? "",
+      decision: c.req.query("decision") ?? "",
+      q: c.req.query("q") ?? "",
+      since: c.req.query("since") ?? "",
+      until: c.req.query("until") ?? "",
+    };
+    const page = await apiGet(
       c,
-      "Inbound log",
-      <InboundLog page={page} rcpt={rcpt} decision={decision} csrf={c.get("csrf")} />,
-      200,
-      "/admin/logs",
+      `/messages${query({
+        rcpt: filter.rcpt,
+        decision: filter.decision,
+        q: filter.q,
+        since: isoFromLocal(filter.since),
+        until: isoFromLocal(filter.until),
+        cursor: c.req.query("cursor"),
+      })}`,
     );
+    return render(c, "Inbound log", <InboundLog page={page} {...filter} csrf={c.get("csrf")} />, 200, "/admin/logs");
   })
   .get("/deliveries", async (c) => {
     const filter = { status: c.req.query("status") ?? "", message: c.req.query("message") ?? "" };
@@ -188,21 +229,5 @@ export const logPages = new Hono<WebEnv>()
       </>,
       200,
       "/admin/deliveries",
-    );
-  })
-  .get("/deliveries/problems", async (c) => {
-    const [deferred, failed] = await Promise.all([
-      apiGet(c, "/deliveries?status=deferred&limit=100"),
-      apiGet(c, "/deliveries?status=failed&limit=100"),
-    ]);
-    return render(
-      c,
-      "Failed and deferred deliveries",
-      <>
-        <h2>Deferred: will be retried</h2>
-        <DeliveryTable page={deferred} base="/admin/deliveries" filter={{ status: "deferred" }} />
-        <h2>Failed: given up</h2>
-        <DeliveryTable page={failed} base="/admin/deliveries" filter={{ status: "failed" }} />
-      </>,
     );
   });

@@ -1,5 +1,5 @@
 /**
- * A list's members: search within the page and paging, bulk add (paste or CSV, one result per
+ * A list's members: search (by the API, over the whole list) and paging, bulk add (paste or CSV, one result per
  * line), bulk remove, roles, bounce scores with "re-enable" (status active clears the score).
  */
 import type { Context } from "hono";
@@ -58,11 +58,9 @@ export function parseMemberLines(text: string) {
   return { valid, invalid };
 }
 
+/** The page of members the API found (the search runs on the server, over the whole list). */
 export function MemberTable(props: { list: string; page: Json; q: string; csrf: string }) {
-  const q = props.q.toLowerCase();
-  const items: Json[] = (props.page.items ?? []).filter(
-    (m: Json) => !q || m.address.toLowerCase().includes(q) || (m.display_name ?? "").toLowerCase().includes(q),
-  );
+  const items: Json[] = props.page.items ?? [];
   const base = `/admin/lists/${enc(props.list)}/members`;
   return (
     <>
@@ -188,7 +186,7 @@ async function membersPage(c: Context<WebEnv>, results?: LineResult[], notice?: 
   const q = c.req.query("q") ?? "";
   const [list, page] = await Promise.all([
     apiGet(c, `/lists/${enc(address)}`),
-    apiGet(c, `/lists/${enc(address)}/members${query({ limit: "100", cursor: c.req.query("cursor") })}`),
+    apiGet(c, `/lists/${enc(address)}/members${query({ limit: "100", q, cursor: c.req.query("cursor") })}`),
   ]);
   return render(
     c,

@@ -58,8 +58,9 @@ export class Observer {
 
   async context(browser: Browser): Promise<BrowserContext> {
     const context = await browser.newContext();
-    // The machine may be loaded (wrangler dev, workerd, Chromium and other work share it).
-    context.setDefaultTimeout(120_000);
+    // Generous for a loaded 2-core machine, yet far below the flows' own budgets: every wait is on a
+    // precise signal (a navigation, an element), so a wait this long means something is broken.
+    context.setDefaultTimeout(60_000);
     context.on("request", (request) => {
       const url = request.url();
       if (!url.startsWith(this.origin) && !/^(data|blob|about):/.test(url)) this.foreign.push(url);
