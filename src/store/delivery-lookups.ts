@@ -1,0 +1,21 @@
+/**
+ * Reads of the `deliveries` table for idempotent bulk producers: which of a set of bodies already
+ * have rows, so a redelivered queue job (Queues delivers at least once) does not send again.
+ */
+
+/** The subset of `r2Keys` that already have a delivery row for `messageLogId`. */
+export async function findBodiesWithDeliveries(
+  db: D1Database,
+  messageLogId: string,
+  r2Keys: string[],
+): Promise<Set<string>> {
+  if (r2Keys.length === 0) return new Set();
+  // One JSON parameter, expanded by json_each(): D1 allows 100 bound parameters per query.
+  const { results } = await db
+    .prepare(
+      "SELECT DISTINCT r2_key FROM deliveries WHERE message_log_id = ?1 AND r2_key IN (SELECT value FROM json_each(?2))",
+    )
+    .bind(messageLogId, JSON.stringify(r2Keys))
+    .all<{ r2_key: string }>();
+  return new Set(results.map((row) => row.r2_key));
+}
