@@ -19,3 +19,13 @@ export async function findBodiesWithDeliveries(
     .all<{ r2_key: string }>();
   return new Set(results.map((row) => row.r2_key));
 }
+
+/** The subset of `r2Keys` that some delivery row (of any message) still names. */
+export async function findReferencedBodies(db: D1Database, r2Keys: string[]): Promise<Set<string>> {
+  if (r2Keys.length === 0) return new Set();
+  const { results } = await db
+    .prepare("SELECT DISTINCT r2_key FROM deliveries WHERE r2_key IN (SELECT value FROM json_each(?1))")
+    .bind(JSON.stringify(r2Keys))
+    .all<{ r2_key: string }>();
+  return new Set(results.map((row) => row.r2_key));
+}

@@ -4,6 +4,7 @@ import { expireAutoReplyCopies } from "./expire-auto-reply-copies";
 import { expireFinishedDeliveries } from "./expire-finished-deliveries";
 import { expireMessageLog } from "./expire-message-log";
 import { expireReports } from "./expire-reports";
+import { expireUndeliveredListPosts } from "./expire-undelivered-list-posts";
 import { expireWebhookDeliveries } from "./expire-webhook-deliveries";
 import { failStaleWaiting } from "./fail-stale-waiting-deliveries";
 import { listHousekeeping } from "./list-housekeeping";
@@ -24,4 +25,5 @@ export const SWEEPS: readonly Sweep[] = [
   syncCloudflare, // DNS records, destination addresses, Email Routing (when CLOUDFLARE_API_TOKEN is set)
   expireWebhookDeliveries, // finished webhook deliveries and their raw messages
   expireAutoReplyCopies, // auto-reply copies kept in R2
+  expireUndeliveredListPosts, // list post bodies no delivery row names (zero recipients)
 ];
