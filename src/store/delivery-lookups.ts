@@ -29,3 +29,22 @@ export async function findReferencedBodies(db: D1Database, r2Keys: string[]): Pr
     .all<{ r2_key: string }>();
   return new Set(results.map((row) => row.r2_key));
 }
+
+/**
+ * True when Facteur sent a copy of a post to `listAddress` whose Message-ID is `messageId` to
+ * `rcpt` (a delivery row of that post for that member): the returned headers of a bounce then
+ * describe a real copy (lists/bounce-returned-copy.ts).
+ */
+export async function findListCopySent(
+  db: D1Database,
+  copy: { listAddress: string; messageId: string; rcpt: string },
+): Promise<boolean> {
+  const row = await db
+    .prepare(
+      `SELECT 1 AS found FROM messages m JOIN deliveries d ON d.message_log_id = m.id
+        WHERE m.rcpt_to = ?1 AND m.message_id = ?2 AND d.origin = 'list' AND lower(d.rcpt) = lower(?3) LIMIT 1`,
+    )
+    .bind(copy.listAddress, copy.messageId, copy.rcpt)
+    .first<{ found: number }>();
+  return row !== null;
+}
