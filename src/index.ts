@@ -13,11 +13,14 @@ import { handleEmail, type InboundDeps } from "./inbound";
 import { dispatchQueue } from "./runners/dispatch-queue";
 import type { QueueDeps } from "./runners/queue-deps";
 import { SWEEPS } from "./sweeps";
-import { runSweeps } from "./sweeps/sweep";
+import { sweepsDue } from "./sweeps/schedule";
+import { runSweeps, type Sweep } from "./sweeps/sweep";
 import { createWeb } from "./web";
 
 export interface WorkerDeps extends InboundDeps, QueueDeps {
   now(): number;
+  /** The sweeps scheduled() runs (tests replace them). */
+  sweeps?: readonly Sweep[];
 }
 
 // A resolver per message, over the per-isolate answer cache (defaultDnsCache): answers are reused
@@ -49,7 +52,9 @@ export function createWorker(overrides: Partial<WorkerDeps> = {}) {
     },
 
     async scheduled(controller: ScheduledController, env: Env, _ctx: ExecutionContext): Promise<void> {
-      await runSweeps(env, controller.scheduledTime, SWEEPS);
+      // One sweep per invocation under the sweep cron (sweeps/schedule.ts), each with its own budget.
+      const sweeps = deps.sweeps ?? SWEEPS;
+      await runSweeps(env, controller.scheduledTime, sweepsDue(controller.cron, controller.scheduledTime, sweeps));
     },
   } satisfies ExportedHandler<Env, unknown>;
 }

@@ -12,6 +12,12 @@ declare module "*.eml?raw" {
   export default content;
 }
 
+// wrangler.toml read as text, to check a setting against the code (test/scheduled/sweep-budgets.test.ts).
+declare module "*.toml?raw" {
+  const content: string;
+  export default content;
+}
+
 // Vite's import.meta.glob (eager form), for tests that check every module of a folder is wired in.
 interface ImportMeta {
   glob(pattern: string, options: { eager: true }): Record<string, unknown>;

@@ -111,3 +111,25 @@ export class InvalidJobError extends Error {
 export class UnknownJobVersionError extends InvalidJobError {
   override name = "UnknownJobVersionError";
 }
+
+/**
+ * Issue 10 item 12: bulk work the admin API hands to FANOUT_QUEUE instead of doing it in the
+ * request, told apart from a fan-out page by `kind` (runners/fanout-consumer.ts).
+ *
+ * A page of double opt-in confirmations: the members are already inserted (pending); each address
+ * of the page gets its token and its confirmation mail here, at most CONFIRMATION_PAGE_SIZE a job.
+ */
+export interface ConfirmationPageJobV1 {
+  v: 1;
+  kind: "confirmations";
+  /** The import's id: the R2 key of each confirmation derives from it (a redelivered page finds its sends). */
+  messageLogId: string;
+  list: string;
+  action: "subscribe" | "unsubscribe";
+  addresses: string[];
+  /** ms epoch of the import (the confirmation's created_at and Date). */
+  requestedAt: number;
+}
+
+/** What FANOUT_QUEUE carries. */
+export type FanoutQueueJob = FanoutJob | ConfirmationPageJobV1;

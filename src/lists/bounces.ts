@@ -1,6 +1,7 @@
 /**
- * Bounces to team-bounces+<verp>@d: find the member (only by a valid VERP token: a bounce to
- * the plain team-bounces@d, or with a forged tag, names nobody), classify the report, and score: hard +1, soft +0.5, at most one counted
+ * Bounces to team-bounces+<verp>@d: find the member (by a valid VERP token, or, for a bounce to
+ * the plain team-bounces@d or with a forged tag, by returned headers that are our own copy to the
+ * member: bounce-returned-copy.ts), classify the report, and score: hard +1, soft +0.5, at most one counted
  * bounce a day; after a quiet period the score starts over; at the threshold the member is
  * disabled and told so. Bounces are never re-sent to the list; undecodable ones are logged.
  */
@@ -9,6 +10,7 @@ import { log } from "../core/log";
 import { decodeVerp, listAddresses } from "../mail/minted-address";
 import { findMember, findMemberByVerpKey, findModerators, recordMemberBounce } from "../store/members";
 import { BOUNCE_WEIGHT, type BounceKind, classifyReport } from "./bounce-classify";
+import { memberOfReturnedCopy } from "./bounce-returned-copy";
 import { sendNotice } from "./notice";
 import type { List, Member } from "./types";
 
@@ -51,10 +53,11 @@ export async function handleBounce(
     dsn = null;
   }
   const failed = dsn?.recipients ?? [];
-  // Only the VERP envelope names the member: it carries an HMAC tag nobody else can mint. A
-  // report's Final-Recipient is the sender's word and anyone can send one to team-bounces@d, so
-  // it only says how a VERP-named member's copy failed, never whom to score.
-  const address = verpMember;
+  // The VERP envelope names the member: it carries an HMAC tag nobody else can mint. A report's
+  // Final-Recipient is the sender's word and anyone can send one to team-bounces@d, so it only
+  // says how a member's copy failed, never whom to score.
+  // Second path: no valid VERP tag, but the returned headers are our own copy to a member.
+  const address = verpMember ?? (await memberOfReturnedCopy(env, list, dsn));
   let kind: BounceKind | null = null;
   if (address) {
     const report = failed.find((r) => r.finalRecipient.toLowerCase() === address.toLowerCase()) ?? failed[0];
@@ -73,7 +76,9 @@ export async function handleBounce(
       counted: false,
       member: null,
       kind: null,
-      reason: dsn ? "no valid VERP address: the report alone names no member" : "undecodable bounce",
+      reason: dsn
+        ? "no valid VERP address and no returned copy of ours: the report alone names no member"
+        : "undecodable bounce",
     };
   }
   const member = await findMember(env.DB, list.address, address);

@@ -11,7 +11,7 @@ import type { ReceivedMessage } from "../receive";
 import { type ConfirmAction, findRecentConfirmation, insertConfirmation } from "../store/confirmations";
 import type { DeliveryMode } from "../store/delivery-modes";
 import { findMember } from "../store/members";
-import { sendNotice } from "./notice";
+import { type LoadKey, sendNotice } from "./notice";
 import { parseSetMode, SET_MODE_HELP, setModeForRequester } from "./set-mode-command";
 import type { List } from "./types";
 
@@ -146,6 +146,7 @@ export async function handleCommand(
 export async function requestConfirmation(
   env: Env,
   input: { list: List; address: string; action: ConfirmAction; messageLogId: string; now: number; inReplyTo?: string },
+  deps: { loadKey?: LoadKey } = {},
 ): Promise<string> {
   const { list, address, action, now } = input;
   const token = randomToken(CONFIRM_TOKEN_BYTES);
@@ -158,24 +159,33 @@ export async function requestConfirmation(
     expiresAt: now + CONFIRMATION_TTL_MS,
   }).run();
   const confirm = listAddresses(list).confirm(token);
-  await sendNotice(env, {
-    list,
-    notice: {
-      to: address,
-      subject: `Confirm ${action} to ${list.address}`,
-      text: [
-        `Someone (hopefully you) asked to ${action} ${address} ${action === "subscribe" ? "to" : "from"} ${list.address}.`,
-        "",
-        `To confirm, reply to this message (it goes to ${confirm}).`,
-        "If you did not ask for this, ignore this message: nothing will change.",
-      ].join("\n"),
-      replyTo: confirm,
-      autoSubmitted: "auto-replied",
-      inReplyTo: input.inReplyTo,
+  await sendNotice(
+    env,
+    {
+      list,
+      notice: {
+        to: address,
+        subject: `Confirm ${action} to ${list.address}`,
+        text: [
+          `Someone (hopefully you) asked to ${action} ${address} ${action === "subscribe" ? "to" : "from"} ${list.address}.`,
+          "",
+          `To confirm, reply to this message (it goes to ${confirm}).`,
+          "If you did not ask for this, ignore this message: nothing will change.",
+        ].join("\n"),
+        replyTo: confirm,
+        autoSubmitted: "auto-replied",
+        inReplyTo: input.inReplyTo,
+      },
+      messageLogId: input.messageLogId,
+      key: confirmationNoticeKey(action, address),
+      now,
     },
-    messageLogId: input.messageLogId,
-    key: `confirm-${action}-${address.toLowerCase()}`,
-    now,
-  });
+    deps,
+  );
   return token;
+}
+
+/** The notice key of a confirmation: one per action and address within a message (or an import). */
+export function confirmationNoticeKey(action: ConfirmAction, address: string): string {
+  return `confirm-${action}-${address.toLowerCase()}`;
 }

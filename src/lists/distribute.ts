@@ -87,5 +87,8 @@ export async function distributePost(
     signedAt: post.now,
     senderAuthenticated: post.auth.authenticated,
   });
+  // Issue 10 item 17: no active member, no delivery row will ever name the body, and the sweep of
+  // finished deliveries would never delete it: it goes now (the archive keeps its own copy).
+  if (pages === 0) await env.MAIL.delete(r2Key);
   return { r2Key, pages, mitigation, signed: Boolean(context.dkim) };
 }

@@ -27,6 +27,7 @@ import { findMember, findModerators, updateMember, upsertMember } from "../store
 import { handleBounce } from "./bounces";
 import { handleCommand } from "./commands";
 import { distributePost } from "./distribute";
+import { HELD_STORAGE_FULL, mayHold } from "./held-storage";
 import { holdPost, type ModerationAction, moderateHeld } from "./moderation";
 import { sendNotice } from "./notice";
 import { POSTING_CHAIN, runPostingChain } from "./posting-chain";
@@ -134,6 +135,12 @@ async function handlePost(env: Env, list: List, input: ListMessageInput): Promis
       return accepted(input, rule, reason, [list.address]);
     }
     case "hold": {
+      // Issue 10 item 17: a stranger cannot fill R2 with held posts (lists/held-storage.ts).
+      const hold = { list: list.address, size: mail.raw.byteLength, member, authenticated: auth.authenticated };
+      if (!(await mayHold(env.DB, hold))) {
+        const full = HELD_STORAGE_FULL;
+        return rejected(reject(`${rule}:held-storage-full`, full.code, full.enhanced, full.text));
+      }
       const held = await holdPost(env, {
         id,
         list,

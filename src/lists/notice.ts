@@ -43,11 +43,18 @@ export function buildNotice(list: List, notice: Notice, now: number): string {
   });
 }
 
+/** The R2 key of a notice: derived from the message and the notice's key, so a re-run finds it. */
+export function noticeR2Key(messageLogId: string, key: string): string {
+  return `notice/${messageLogId}/${key}.eml`;
+}
+
+export type LoadKey = (env: Env, domain: string) => Promise<SigningKey | null>;
+
 /** Builds, signs, stores and queues one notice. `key` names the R2 object (unique per notice). */
 export async function sendNotice(
   env: Env,
   input: { list: List; notice: Notice; messageLogId: string; key: string; now: number },
-  deps: { loadKey?: (env: Env, domain: string) => Promise<SigningKey | null> } = {},
+  deps: { loadKey?: LoadKey } = {},
 ): Promise<void> {
   const { list } = input;
   let raw = fromBinaryString(buildNotice(list, input.notice, input.now));
@@ -57,7 +64,7 @@ export async function sendNotice(
     const signed = await signDkim(raw, key, { signTime: new Date(input.now) });
     raw = concatBytes([new TextEncoder().encode(signed.signatures), raw]);
   }
-  const r2Key = `notice/${input.messageLogId}/${input.key}.eml`;
+  const r2Key = noticeR2Key(input.messageLogId, input.key);
   await storeDeliveryBody(env, r2Key, raw, {
     messageLogId: input.messageLogId,
     origin: "notice",

@@ -8,6 +8,8 @@ import type { FanoutDeps } from "../lists/fanout";
 export interface QueueDeps extends DeliverDeps, FanoutDeps {
   /** In [0, 1): backoff jitter. */
   random?: () => number;
+  /** Body bytes the delivery jobs of one batch may hold at once (deliver/body-budget.ts). */
+  bodyBytesInFlight?: number;
   /** How long a webhook POST may take (tests shorten it). */
   webhookTimeoutMs?: number;
 }

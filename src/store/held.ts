@@ -124,3 +124,12 @@ export async function findExpiredHeld(db: D1Database, now: number, limit: number
     .all<HeldRow>();
   return results.map(rowToHeld);
 }
+
+/** Bytes of the bodies a list holds (the held-storage cap, lists/held-storage.ts). */
+export async function sumHeldBytes(db: D1Database, listAddress: string): Promise<number> {
+  const row = await db
+    .prepare("SELECT coalesce(sum(size), 0) AS bytes FROM held_messages WHERE list_address = ?1")
+    .bind(listAddress)
+    .first<{ bytes: number }>();
+  return row?.bytes ?? 0;
+}

@@ -4,6 +4,7 @@ import { expireAutoReplyCopies } from "./expire-auto-reply-copies";
 import { expireFinishedDeliveries } from "./expire-finished-deliveries";
 import { expireMessageLog } from "./expire-message-log";
 import { expireReports } from "./expire-reports";
+import { expireUndeliveredListPosts } from "./expire-undelivered-list-posts";
 import { expireWebSessions } from "./expire-web-sessions";
 import { expireWebhookDeliveries } from "./expire-webhook-deliveries";
 import { failStaleWaiting } from "./fail-stale-waiting-deliveries";
@@ -28,4 +29,5 @@ export const SWEEPS: readonly Sweep[] = [
   expireWebhookDeliveries, // finished webhook deliveries and their raw messages
   expireAutoReplyCopies, // auto-reply copies kept in R2
   expireWebSessions, // web sessions that can no longer sign in, expired sign-in links
+  expireUndeliveredListPosts, // list post bodies no delivery row names (zero recipients)
 ];

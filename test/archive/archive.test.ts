@@ -9,6 +9,7 @@ import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { distributePost, listPostKey } from "../../src/lists/distribute";
 import { findListByAddress } from "../../src/store/lists";
+import { upsertMember } from "../../src/store/members";
 import { call, ok } from "../api/helpers";
 import { listEnv } from "../lists/helpers";
 
@@ -93,6 +94,9 @@ beforeAll(async () => {
       "INSERT INTO lists (address, lookup, domain, local_part, name, policy, created_at, updated_at) VALUES (?1, ?1, 'archive.example', 'team', 'Team', 'open', ?2, ?2)",
     ).bind(LIST, now),
   ]);
+  // One member, so the shared copy is delivered and kept (a post with no recipients loses its
+  // body at once: issue 10 item 17).
+  await upsertMember(env.DB, LIST, { address: "reader@example.org" }).run();
   await distribute("p1", HTML_POST);
   await distribute("p1", HTML_POST); // a retried email(): archived once
   await distribute(

@@ -98,7 +98,7 @@ export const importDatabaseHandler: RouteHandler<typeof importDatabase, ApiEnv> 
   };
   if (Array.isArray(body)) {
     await importSection(report, "users", body, PttUser, async (entry) => {
-      const outcome = await importUser(db, { ...entry, is_admin: false });
+      const outcome = await importUser(c.env, { ...entry, is_admin: false });
       if (domain) {
         try {
           report[await importUserAddress(db, entry.name, domain)].aliases++;
@@ -115,7 +115,7 @@ export const importDatabaseHandler: RouteHandler<typeof importDatabase, ApiEnv> 
     await importSection(report, "destinations", body.destinations, ExportedDestination, (e) =>
       importDestination(db, e),
     );
-    await importSection(report, "users", body.users, ExportedUser, (e) => importUser(db, e));
+    await importSection(report, "users", body.users, ExportedUser, (e) => importUser(c.env, e));
     await importSection(report, "aliases", body.aliases, ExportedAlias, (e) => importAlias(db, e));
   }
   return c.json(report, 200);

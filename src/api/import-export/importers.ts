@@ -4,12 +4,18 @@
  * no-op. An importer throws EntryError for an entry it cannot take; the import goes on.
  */
 import type { z } from "@hono/zod-openapi";
+import { secretsEqual } from "../../credentials/constant-time";
 import { hashPassword, verifyPassword } from "../../credentials/password";
+import { passwordImportFingerprint } from "../../credentials/password-import";
 import { parseRelayUrl } from "../../deliver/relays/relay-url";
 import { domainOf, parseAddress } from "../../mail/address";
 import { findAliasByAddress, insertAlias, updateAlias } from "../../store/aliases";
 import { findDestination, upsertDestination } from "../../store/destinations";
 import { findDomainByName, insertDomain, updateDomain } from "../../store/domains";
+import {
+  findPasswordImportFingerprint,
+  upsertPasswordImportFingerprint,
+} from "../../store/password-import-fingerprints";
 import { findUserByName, insertUser, updateUser, userExists } from "../../store/users";
 import type { ExportedAlias, ExportedDestination, ExportedDomain, ExportedUser } from "./routes";
 
@@ -64,33 +70,79 @@ export async function importDestination(db: D1Database, entry: z.output<typeof E
 }
 
 /** A PTT entry (clear-text password) or a Facteur one (password or password_hash). */
-export async function importUser(db: D1Database, entry: z.output<typeof ExportedUser>): Promise<Outcome> {
+export async function importUser(
+  env: Pick<Env, "DB" | "KEY_ENCRYPTION_KEY">,
+  entry: z.output<typeof ExportedUser>,
+): Promise<Outcome> {
+  const db = env.DB;
   const current = await findUserByName(db, entry.name);
+  const remember = async (passwordHash: string | null) =>
+    passwordHash && entry.password !== undefined
+      ? [
+          upsertPasswordImportFingerprint(
+            db,
+            entry.name,
+            await passwordImportFingerprint(env.KEY_ENCRYPTION_KEY, {
+              name: entry.name,
+              passwordHash,
+              password: entry.password,
+            }),
+          ),
+        ]
+      : [];
   if (!current) {
     const passwordHash = entry.password_hash ?? (entry.password ? await hashPassword(entry.password) : null);
-    await db.batch(
-      insertUser(db, { name: entry.name, passwordHash, isAdmin: entry.is_admin, mailboxes: entry.mailboxes }),
-    );
+    await db.batch([
+      ...insertUser(db, { name: entry.name, passwordHash, isAdmin: entry.is_admin, mailboxes: entry.mailboxes }),
+      ...(entry.password_hash === undefined ? await remember(passwordHash) : []),
+    ]);
     return "created";
   }
   let passwordHash: string | undefined;
+  let fingerprint: D1PreparedStatement[] = [];
   if (entry.password_hash !== undefined && entry.password_hash !== current.passwordHash)
     passwordHash = entry.password_hash;
-  // The stored hash has a random salt: compare by verifying, never by re-hashing.
-  else if (entry.password !== undefined && !(await verifyPassword(entry.password, current.passwordHash))) {
-    passwordHash = await hashPassword(entry.password);
+  else if (entry.password !== undefined) {
+    // The stored hash has a random salt: compare by verifying, never by re-hashing. The
+    // fingerprint of the last import (credentials/password-import.ts) spares that PBKDF2 run.
+    const stored = await findPasswordImportFingerprint(db, entry.name);
+    const unchanged = stored !== null && (await sameFingerprint(env, entry, current.passwordHash, stored));
+    if (!unchanged) {
+      if (!(await verifyPassword(entry.password, current.passwordHash)))
+        passwordHash = await hashPassword(entry.password);
+      fingerprint = await remember(passwordHash ?? current.passwordHash);
+    }
   }
   const mailboxesChanged = !same(current.mailboxes, entry.mailboxes);
   const adminChanged = current.isAdmin !== entry.is_admin;
-  if (passwordHash === undefined && !mailboxesChanged && !adminChanged) return "unchanged";
-  await db.batch(
-    updateUser(db, entry.name, {
+  if (passwordHash === undefined && !mailboxesChanged && !adminChanged) {
+    if (fingerprint.length) await db.batch(fingerprint);
+    return "unchanged";
+  }
+  await db.batch([
+    ...updateUser(db, entry.name, {
       passwordHash,
       isAdmin: adminChanged ? entry.is_admin : undefined,
       mailboxes: mailboxesChanged ? entry.mailboxes : undefined,
     }),
-  );
+    ...fingerprint,
+  ]);
   return "updated";
+}
+
+async function sameFingerprint(
+  env: Pick<Env, "KEY_ENCRYPTION_KEY">,
+  entry: { name: string; password?: string },
+  passwordHash: string | null,
+  stored: string,
+): Promise<boolean> {
+  if (!passwordHash || entry.password === undefined) return false;
+  const expected = await passwordImportFingerprint(env.KEY_ENCRYPTION_KEY, {
+    name: entry.name,
+    passwordHash,
+    password: entry.password,
+  });
+  return secretsEqual(expected, stored);
 }
 
 export async function importAlias(db: D1Database, entry: z.output<typeof ExportedAlias>): Promise<Outcome> {

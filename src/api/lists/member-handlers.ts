@@ -1,7 +1,7 @@
 /** /api/v1/lists/{address}/members: adding (with double opt-in), reading, changing, removing members. */
 import type { RouteHandler } from "@hono/zod-openapi";
 import { newId } from "../../core/ids";
-import { requestConfirmation } from "../../lists/commands";
+import { queueConfirmations } from "../../lists/confirmation-pages";
 import { domainOf } from "../../mail/address";
 import {
   deleteMember as deleteMemberRow,
@@ -68,11 +68,15 @@ export const addMembersHandler: RouteHandler<typeof addMembers, ApiEnv> = async 
   // D1 batches are one transaction: an import is all or nothing.
   await c.env.DB.batch(statements);
   if (!body.skip_confirmation) {
-    // Double opt-in: each address confirms by replying to its token (commands.ts).
-    const messageLogId = newId(now);
-    for (const m of body.members) {
-      await requestConfirmation(c.env, { list, address: m.address, action: "subscribe", messageLogId, now });
-    }
+    // Double opt-in: each address confirms by replying to its token (commands.ts). The mails go
+    // out from the fan-out queue in pages (issue 10 item 12), not from this request.
+    await queueConfirmations(c.env, {
+      messageLogId: newId(now),
+      list: list.address,
+      action: "subscribe",
+      addresses: body.members.map((m) => m.address),
+      requestedAt: now,
+    });
   }
   const items: Member[] = [];
   for (const m of body.members.slice(0, 100)) {

@@ -6,7 +6,7 @@
  */
 import { OpenAPIHono, type RouteHandler, z } from "@hono/zod-openapi";
 import { newId } from "../../core/ids";
-import { requestConfirmation } from "../../lists/commands";
+import { queueConfirmations } from "../../lists/confirmation-pages";
 import { mapMailmanSettings } from "../../lists/mailman/map-settings";
 import { type MailmanMember, mergeRosters, parseMembersText, parseRosterJson } from "../../lists/mailman/parse-members";
 import { domainOf } from "../../mail/address";
@@ -113,10 +113,14 @@ const handler: RouteHandler<typeof importMailman, ApiEnv> = async (c) => {
     if (m.deliveryMode !== "each") await updateDeliveryMode(c.env.DB, list.address, m.address, m.deliveryMode, now);
   }
   if (!body.skip_confirmation) {
-    const messageLogId = newId(now);
-    for (const m of members) {
-      await requestConfirmation(c.env, { list, address: m.address, action: "subscribe", messageLogId, now });
-    }
+    // In pages from the fan-out queue, not from this request (issue 10 item 12).
+    await queueConfirmations(c.env, {
+      messageLogId: newId(now),
+      list: list.address,
+      action: "subscribe",
+      addresses: members.map((m) => m.address),
+      requestedAt: now,
+    });
   }
   return c.json(
     {
