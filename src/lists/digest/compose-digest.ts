@@ -98,7 +98,8 @@ export async function assembleDigest(
   let at = frame.head.length;
   for (const [i, size] of sizes.entries()) {
     const raw = await read(i);
-    if (raw.length !== size) throw new Error(`digest ${input.messageId}: post ${i + 1} is ${raw.length} bytes, not ${size}`);
+    if (raw.length !== size)
+      throw new Error(`digest ${input.messageId}: post ${i + 1} is ${raw.length} bytes, not ${size}`);
     out.set(frame.partHead, at);
     out.set(raw, at + frame.partHead.length);
     out.set(frame.partTail, at + frame.partHead.length + size);

@@ -14,13 +14,13 @@
  * twice is harmless: delivery rows are unique per (body, recipient), so nobody gets it twice.
  */
 import { newId } from "../../core/ids";
-import { log } from "../../core/log";
+import { log, logError } from "../../core/log";
 import { loadSigningKey, type SigningKey } from "../../credentials/dkim-keys";
 import { storeDeliveryBody } from "../../deliver/enqueue";
+import { relayForDomain } from "../../deliver/relays";
 import { rfc5322Date } from "../../mail/date";
 import { headerEnd } from "../../mail/header-section";
 import { listAddresses } from "../../mail/minted-address";
-import { relayForDomain } from "../../deliver/relays";
 import { dkimBodyHash } from "../../mailauth";
 import {
   claimDigestPart,
@@ -82,8 +82,14 @@ export async function sendDigests(env: Env, now: number, deps: DigestDeps = {}):
   for (const digest of await findUnqueuedDigests(env.DB, DIGESTS_PER_RUN * DIGEST_MODES.length)) {
     // Overlapping runs (a retried tick) both see it: only the one holding the lease queues it.
     if (!(await leaseDigest(env.DB, digest.id, now, now + DIGEST_LEASE_MS))) continue;
-    await queueDigest(env, digest, now, deps);
-    queued++;
+    try {
+      await queueDigest(env, digest, now, deps);
+      queued++;
+    } catch (error) {
+      // One digest that cannot be composed (an R2 read failed) must not hold up the others: it
+      // stays claimed, and a tick after its lease tries it again.
+      logError({ stage: "deliver", unit: "digest", outcome: "failed", messageId: digest.id, error });
+    }
   }
   return queued;
 }
