@@ -247,4 +247,28 @@ describe("digests under a size cap", () => {
       { number: 2, posts: 0 },
     ]);
   });
+
+  it("digest_max_bytes is a list setting of the API: out of range is a 400 naming the field", async () => {
+    const { team } = await setUp(false);
+    const api = (method: string, body?: unknown) =>
+      worker.fetch(
+        new Request(`https://facteur.test/api/v1/lists/${team}`, {
+          method,
+          headers: {
+            authorization: "Bearer test-admin-token",
+            "cf-connecting-ip": "203.0.113.10",
+            ...(body === undefined ? {} : { "content-type": "application/json" }),
+          },
+          body: body === undefined ? undefined : JSON.stringify(body),
+        }),
+        env,
+        createExecutionContext(),
+      );
+    const bad = await api("PATCH", { digest_max_bytes: 1000 });
+    expect(bad.status).toBe(400);
+    expect(await bad.text()).toContain("digest_max_bytes");
+    const ok = await api("PATCH", { digest_max_bytes: 64 * 1024 });
+    expect(ok.status).toBe(200);
+    expect(((await (await api("GET")).json()) as { digest_max_bytes: number }).digest_max_bytes).toBe(64 * 1024);
+  });
 });
