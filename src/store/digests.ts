@@ -1,6 +1,7 @@
 /**
  * list_digests and digest_posts (migrations/0017): posts waiting for a member's digest, and the
- * digests that claimed them. A digest is keyed by (list, mode, period); claiming is atomic.
+ * digests that claimed them. A digest is keyed by (list, mode, period, part): a period's posts are
+ * split into parts under a size cap (migrations/0019); claiming a part is atomic.
  */
 
 export type DigestMode = "digest_daily" | "digest_weekly";
@@ -11,6 +12,7 @@ export interface DigestRow {
   listAddress: string;
   mode: DigestMode;
   period: string;
+  part: number;
   number: number;
   state: "claimed" | "queued";
   posts: number;
@@ -22,6 +24,7 @@ interface DigestDbRow {
   list_address: string;
   mode: DigestMode;
   period: string;
+  part: number;
   number: number;
   state: "claimed" | "queued";
   posts: number;
@@ -33,6 +36,7 @@ const toDigest = (r: DigestDbRow): DigestRow => ({
   listAddress: r.list_address,
   mode: r.mode,
   period: r.period,
+  part: r.part,
   number: r.number,
   state: r.state,
   posts: r.posts,
@@ -61,65 +65,79 @@ export function insertDigestPost(
     r2Key: string;
     subject: string | null;
     author: string | null;
+    size: number;
     createdAt: number;
   },
 ): D1PreparedStatement {
   return db
     .prepare(
-      `INSERT INTO digest_posts (list_address, mode, post_id, r2_key, subject, author, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+      `INSERT INTO digest_posts (list_address, mode, post_id, r2_key, subject, author, size, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
     )
-    .bind(post.listAddress, post.mode, post.postId, post.r2Key, post.subject, post.author, post.createdAt);
+    .bind(post.listAddress, post.mode, post.postId, post.r2Key, post.subject, post.author, post.size, post.createdAt);
 }
 
-/**
- * Lists with posts of `mode` created before `before` that no digest has claimed yet, leaving out
- * those whose digest for `period` exists already (their late posts wait for the next period).
- */
+/** Lists with posts of `mode` created before `before` that no digest has claimed yet. */
 export async function findListsWithPendingPosts(
   db: D1Database,
   mode: DigestMode,
-  period: string,
   before: number,
   limit: number,
 ): Promise<string[]> {
   const { results } = await db
     .prepare(
-      `SELECT DISTINCT p.list_address FROM digest_posts p
-        WHERE p.mode = ?1 AND p.digest_id IS NULL AND p.created_at < ?3
-          AND NOT EXISTS (SELECT 1 FROM list_digests d WHERE d.list_address = p.list_address AND d.mode = ?1 AND d.period = ?2)
-        ORDER BY p.list_address LIMIT ?4`,
+      `SELECT DISTINCT list_address FROM digest_posts
+        WHERE mode = ?1 AND digest_id IS NULL AND created_at < ?2 ORDER BY list_address LIMIT ?3`,
     )
-    .bind(mode, period, before, limit)
+    .bind(mode, before, limit)
     .all<{ list_address: string }>();
   return results.map((r) => r.list_address);
 }
 
 /**
- * Creates the digest of (list, mode, period) and claims every unclaimed post created before
- * `before`, in one D1 batch (a transaction). When the digest already exists (a retried or
- * overlapping run), the INSERT is ignored and the claim, which requires the new id to exist,
- * changes nothing: no post is claimed twice, none by two digests.
+ * What a post costs in a digest besides its bytes: its MIME boundary and part header, and its
+ * table-of-contents line (number, subject, author), as compose-digest.ts writes them.
  */
-export async function claimDigest(
+export const DIGEST_PER_POST_BYTES = 160;
+
+/**
+ * Creates the next part of the digest of (list, mode, period) and claims, in post order, the
+ * unclaimed posts created before `before` whose running size (each post's bytes plus its
+ * DIGEST_PER_POST_BYTES and TOC text) stays within `budget`; the first post always goes, alone if
+ * it is bigger than the budget. One D1 batch, a transaction: the part exists only with posts,
+ * and a post is claimed by one part only, however many runs overlap. A post kept before sizes
+ * were recorded (size NULL) counts as a whole budget: it goes alone. Returns the posts claimed.
+ */
+export async function claimDigestPart(
   db: D1Database,
   digest: { id: string; listAddress: string; mode: DigestMode; period: string; before: number; now: number },
+  budget: number,
 ): Promise<number> {
+  const pending = "list_address = ?2 AND mode = ?3 AND digest_id IS NULL AND created_at < ?5";
   const [, claim] = await db.batch([
     db
       .prepare(
-        `INSERT INTO list_digests (id, list_address, mode, period, number, created_at)
-         SELECT ?1, ?2, ?3, ?4, (SELECT count(*) + 1 FROM list_digests WHERE list_address = ?2 AND mode = ?3), ?5
-          WHERE true ON CONFLICT DO NOTHING`,
+        `INSERT INTO list_digests (id, list_address, mode, period, part, number, created_at)
+         SELECT ?1, ?2, ?3, ?4,
+                (SELECT coalesce(max(part), 0) + 1 FROM list_digests WHERE list_address = ?2 AND mode = ?3 AND period = ?4),
+                (SELECT coalesce(max(number), 0) + 1 FROM list_digests WHERE list_address = ?2 AND mode = ?3), ?6
+          WHERE EXISTS (SELECT 1 FROM digest_posts WHERE ${pending}) ON CONFLICT DO NOTHING`,
       )
-      .bind(digest.id, digest.listAddress, digest.mode, digest.period, digest.now),
+      .bind(digest.id, digest.listAddress, digest.mode, digest.period, digest.before, digest.now),
     db
       .prepare(
         `UPDATE digest_posts SET digest_id = ?1
-          WHERE list_address = ?2 AND mode = ?3 AND digest_id IS NULL AND created_at < ?4
-            AND EXISTS (SELECT 1 FROM list_digests WHERE id = ?1)`,
+          WHERE list_address = ?2 AND mode = ?3 AND EXISTS (SELECT 1 FROM list_digests WHERE id = ?1)
+            AND post_id IN (
+              SELECT post_id FROM (
+                SELECT post_id,
+                       row_number() OVER w AS n,
+                       sum(coalesce(size, ?6) + length(coalesce(subject, '')) + length(coalesce(author, '')) + ?7) OVER w AS running
+                  FROM digest_posts WHERE ${pending}
+                WINDOW w AS (ORDER BY created_at, post_id))
+               WHERE n = 1 OR running <= ?6)`,
       )
-      .bind(digest.id, digest.listAddress, digest.mode, digest.before),
+      .bind(digest.id, digest.listAddress, digest.mode, digest.period, digest.before, budget, DIGEST_PER_POST_BYTES),
     db
       .prepare("UPDATE list_digests SET posts = (SELECT count(*) FROM digest_posts WHERE digest_id = ?1) WHERE id = ?1")
       .bind(digest.id),
@@ -141,16 +159,23 @@ export interface DigestPostRow {
   r2Key: string;
   subject: string | null;
   author: string | null;
+  size: number | null;
 }
 
 export async function findDigestPosts(db: D1Database, digestId: string): Promise<DigestPostRow[]> {
   const { results } = await db
     .prepare(
-      "SELECT post_id, r2_key, subject, author FROM digest_posts WHERE digest_id = ? ORDER BY created_at, post_id",
+      "SELECT post_id, r2_key, subject, author, size FROM digest_posts WHERE digest_id = ? ORDER BY created_at, post_id",
     )
     .bind(digestId)
-    .all<{ post_id: string; r2_key: string; subject: string | null; author: string | null }>();
-  return results.map((r) => ({ postId: r.post_id, r2Key: r.r2_key, subject: r.subject, author: r.author }));
+    .all<{ post_id: string; r2_key: string; subject: string | null; author: string | null; size: number | null }>();
+  return results.map((r) => ({
+    postId: r.post_id,
+    r2Key: r.r2_key,
+    subject: r.subject,
+    author: r.author,
+    size: r.size,
+  }));
 }
 
 /**

@@ -32,6 +32,15 @@ export const ListSettings = z.object({
     .int()
     .min(1024)
     .max(25 * 1024 * 1024),
+  /**
+   * A digest's hard size cap (lists/digest/digest-cap.ts): a period's posts are split into as many
+   * digests as it takes to stay under it (and under the relay's limit minus Facteur's overhead).
+   */
+  digest_max_bytes: z
+    .number()
+    .int()
+    .min(16 * 1024)
+    .max(25 * 1024 * 1024),
   hold_days: z.number().int().min(1).max(365),
   bounce_threshold: z.number().min(0.5).max(100),
   bounce_quiet_days: z.number().int().min(1).max(365),
@@ -53,6 +62,8 @@ export const LIST_SETTING_DEFAULTS: Omit<ListSettings, "name"> = {
   subject_prefix: null,
   reply_to: "author",
   max_message_bytes: 5 * 1024 * 1024,
+  // 1 MiB: a digest a mail client opens at once, far under every relay's limit (Cloudflare 5 MiB).
+  digest_max_bytes: 1024 * 1024,
   hold_days: 14,
   bounce_threshold: 5,
   bounce_quiet_days: 7,

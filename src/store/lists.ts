@@ -41,6 +41,7 @@ interface ListRow {
   subject_prefix: string | null;
   reply_to: string;
   max_message_bytes: number;
+  digest_max_bytes: number;
   hold_days: number;
   bounce_threshold: number;
   bounce_quiet_days: number;
@@ -66,6 +67,7 @@ function rowToList(row: ListRow): List {
     subjectPrefix: row.subject_prefix,
     replyTo: row.reply_to as ReplyToPolicy,
     maxMessageBytes: row.max_message_bytes,
+    digestMaxBytes: row.digest_max_bytes,
     holdDays: row.hold_days,
     bounceThreshold: row.bounce_threshold,
     bounceQuietDays: row.bounce_quiet_days,

@@ -1,6 +1,7 @@
 /** scheduled(): the sweeps run on every cron tick, in this order. */
 import { expireApiCounters } from "./expire-api-counters";
 import { expireAutoReplyCopies } from "./expire-auto-reply-copies";
+import { expireDigests } from "./expire-digests";
 import { expireFinishedDeliveries } from "./expire-finished-deliveries";
 import { expireMessageLog } from "./expire-message-log";
 import { expireReports } from "./expire-reports";
@@ -19,6 +20,7 @@ export const SWEEPS: readonly Sweep[] = [
   // expire-finished-deliveries: it scores bounced list rows, which that sweep may delete.
   listHousekeeping,
   sendDigestsSweep, // daily and weekly digests due (each post once per digest mode, across retried runs)
+  expireDigests, // queued digests and their claimed posts past the retention period (never a claimed one)
   requeueOrphanedDeliveries, // rows whose job never reached the queue: re-queued, never failed
   failStaleWaiting, // deferred rows whose retry is long overdue: the job is gone
   expireMessageLog, // inbound log retention

@@ -9,7 +9,7 @@ const post = (n: number) =>
   );
 
 it("composes a 3-post multipart/digest with a TOC, list fields and one-click unsubscribe", async () => {
-  const raw = composeDigest({
+  const raw = await composeDigest({
     list: { address: "team@d.example", name: "Team", listId: "team.d.example" },
     addresses: { post: "team@d.example", request: "team-request@d.example", owner: "team-owner@d.example" },
     number: 7,

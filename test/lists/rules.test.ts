@@ -30,6 +30,7 @@ const LIST: List = {
   subjectPrefix: null,
   replyTo: "author",
   maxMessageBytes: 10_000,
+  digestMaxBytes: 1024 * 1024,
   holdDays: 14,
   bounceThreshold: 5,
   bounceQuietDays: 7,

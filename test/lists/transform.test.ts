@@ -43,6 +43,7 @@ const LIST: List = {
   subjectPrefix: "[team]",
   replyTo: "author",
   maxMessageBytes: 1_000_000,
+  digestMaxBytes: 1024 * 1024,
   holdDays: 14,
   bounceThreshold: 5,
   bounceQuietDays: 7,

@@ -8,10 +8,14 @@
 import { encodeDisplayName } from "../../mail/header-fields";
 import type { ListAddresses } from "../../mail/minted-address";
 
-export interface DigestPost {
-  raw: Uint8Array;
+/** A post's table-of-contents line. */
+export interface DigestEntry {
   subject: string | null;
   author: string | null;
+}
+
+export interface DigestPost extends DigestEntry {
+  raw: Uint8Array;
 }
 
 export interface DigestInput {
@@ -20,7 +24,7 @@ export interface DigestInput {
   number: number;
   date: string;
   messageId: string;
-  posts: DigestPost[];
+  posts: DigestEntry[];
   /**
    * The member's one-click URL. Omitted when the digest is composed once for every member: the
    * fan-out then prepends each member's List-Unsubscribe and DKIM signature (lists/fanout.ts).
@@ -28,14 +32,18 @@ export interface DigestInput {
   unsubscribeUrl?: string;
 }
 
-const binary = (bytes: Uint8Array) => {
-  let out = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) out += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return out;
-};
 const ascii = (text: string) => text.replace(/[^\x20-\x7e]/g, "?");
+const bytes = (text: string) => Uint8Array.from(text, (c) => c.charCodeAt(0));
 
-export function composeDigest(input: DigestInput): Uint8Array {
+/** Everything of a digest but the posts' bytes: its header and TOC, and what goes around each post. */
+interface DigestFrame {
+  head: Uint8Array;
+  partHead: Uint8Array;
+  partTail: Uint8Array;
+  end: Uint8Array;
+}
+
+function digestFrame(input: DigestInput): DigestFrame {
   const boundary = `facteur-digest-${input.messageId.replace(/[^A-Za-z0-9]/g, "").slice(0, 40)}`;
   const toc = input.posts
     .map(
@@ -62,10 +70,51 @@ export function composeDigest(input: DigestInput): Uint8Array {
     "Precedence: list",
     "Auto-Submitted: auto-generated",
   ].join("\r\n");
-  const parts = [
-    `--${boundary}\r\nContent-Type: text/plain; charset=us-ascii\r\nContent-Description: Table of contents\r\n\r\n${ascii(subject)}\r\n\r\n${toc}\r\n`,
-    ...input.posts.map((post) => `--${boundary}\r\nContent-Type: message/rfc822\r\n\r\n${binary(post.raw)}\r\n`),
-  ];
-  const text = `${header}\r\n\r\n${parts.join("")}--${boundary}--\r\n`;
-  return Uint8Array.from(text, (c) => c.charCodeAt(0));
+  return {
+    head: bytes(
+      `${header}\r\n\r\n--${boundary}\r\nContent-Type: text/plain; charset=us-ascii\r\nContent-Description: Table of contents\r\n\r\n${ascii(subject)}\r\n\r\n${toc}\r\n`,
+    ),
+    partHead: bytes(`--${boundary}\r\nContent-Type: message/rfc822\r\n\r\n`),
+    partTail: bytes("\r\n"),
+    end: bytes(`--${boundary}--\r\n`),
+  };
+}
+
+/**
+ * Composes the digest reading its posts one at a time: the buffer is allocated once from the
+ * posts' sizes, so the Worker holds the digest (bounded by the list's digest cap) plus the one
+ * post being copied, never every post of the period twice over.
+ */
+export async function assembleDigest(
+  input: DigestInput,
+  sizes: readonly number[],
+  read: (index: number) => Promise<Uint8Array>,
+): Promise<Uint8Array> {
+  const frame = digestFrame(input);
+  const around = frame.partHead.length + frame.partTail.length;
+  const total = frame.head.length + sizes.reduce((sum, size) => sum + size + around, 0) + frame.end.length;
+  const out = new Uint8Array(total);
+  out.set(frame.head, 0);
+  let at = frame.head.length;
+  for (const [i, size] of sizes.entries()) {
+    const raw = await read(i);
+    if (raw.length !== size)
+      throw new Error(`digest ${input.messageId}: post ${i + 1} is ${raw.length} bytes, not ${size}`);
+    out.set(frame.partHead, at);
+    out.set(raw, at + frame.partHead.length);
+    out.set(frame.partTail, at + frame.partHead.length + size);
+    at += size + around;
+  }
+  out.set(frame.end, at);
+  return out;
+}
+
+/** The digest of posts already in memory. */
+export function composeDigest(input: Omit<DigestInput, "posts"> & { posts: DigestPost[] }): Promise<Uint8Array> {
+  const posts: DigestPost[] = input.posts;
+  return assembleDigest(
+    input,
+    posts.map((post) => post.raw.length),
+    async (i) => posts[i]!.raw,
+  );
 }

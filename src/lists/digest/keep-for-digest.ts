@@ -36,6 +36,7 @@ export async function keepForDigest(
         r2Key: key,
         subject: value("subject"),
         author: value("from"),
+        size: input.raw.byteLength,
         createdAt: input.now,
       }),
     ),
