@@ -33,6 +33,13 @@ export interface RecipientOutcome {
   providerMessageId?: string;
 }
 
+/** One send of `sendMany`: the arguments `send` would take. */
+export interface RelayItem {
+  envelope: Envelope;
+  raw: Uint8Array;
+  prefix?: Uint8Array;
+}
+
 export interface Relay {
   /** Short name for logs and the deliveries table, e.g. "smtp", "mailgun", "capture". */
   readonly name: string;
@@ -52,6 +59,12 @@ export interface Relay {
    * SMTP/HTTP failure: those are outcomes. Throws only on a programming error.
    */
   send(envelope: Envelope, raw: Uint8Array, prefix?: Uint8Array): Promise<RecipientOutcome[]>;
+  /**
+   * Optional: many sends at once, each reported (in any order, awaited before this resolves) as
+   * soon as its outcomes are known. The SMTP relay pipelines them across transactions (RFC 2920
+   * section 3.1 with RFC 3030 BDAT); the outcomes are those `send` would give.
+   */
+  sendMany?(items: RelayItem[], report: (index: number, outcomes: RecipientOutcome[]) => Promise<void>): Promise<void>;
   /** Why this relay will not carry mail of this origin (its provider's policy), or null. */
   refusesOrigin?(origin: DeliveryOrigin): string | null;
   /**

@@ -107,44 +107,119 @@ export async function sendJob(
     const key = JSON.stringify([r.mailFrom ?? job.mailFrom, r.prepend ?? ""]);
     groups.set(key, [...(groups.get(key) ?? []), r]);
   }
-  const sends: (() => Promise<void>)[] = [];
+  interface Copy {
+    mailFrom: string;
+    chunk: JobRecipient[];
+    body: Uint8Array;
+    prefix?: Uint8Array;
+  }
+  const copies: Copy[] = [];
   for (const [key, members] of groups) {
     const [mailFrom, prepend] = JSON.parse(key) as [string, string];
     const max = Math.max(1, relay.maxRecipients);
     for (let i = 0; i < members.length; i += max) {
-      const chunk = members.slice(i, i + max);
-      sends.push(async () => {
-        // The member's header block goes beside the stored body, not into a copy of it, when
-        // the relay allows; otherwise one joined copy exists only while its send runs.
-        const prefix = prepend ? encoder.encode(prepend) : undefined;
-        const body = prefix && !relay.acceptsPrefix ? concatBytes([prefix, raw]) : raw;
-        const given = relay.acceptsPrefix ? prefix : undefined;
-        const sent: AttemptRecord[] = [];
-        for (const [id, outcome] of await sendChunk(relay, mailFrom, chunk, body, given, job)) {
-          outcomes.set(id, outcome);
-          if (outcome.status === "sent") {
-            sent.push({
-              id,
-              status: "sent",
-              reply: outcome.reply,
-              relay: relay.name,
-              nextAttemptAt: null,
-              providerMessageId: outcome.providerMessageId,
-            });
-          }
-        }
-        await onSent(sent);
+      // The member's header block goes beside the stored body, not into a copy of it, when
+      // the relay allows; otherwise one joined copy exists only while its send runs.
+      const encoded = prepend ? encoder.encode(prepend) : undefined;
+      copies.push({
+        mailFrom,
+        chunk: members.slice(i, i + max),
+        get body() {
+          return encoded && !relay.acceptsPrefix ? concatBytes([encoded, raw]) : raw;
+        },
+        prefix: relay.acceptsPrefix ? encoded : undefined,
       });
     }
   }
-  // A few transactions of the job at once, on the relay's shared sessions; one at a time for a
-  // large body, so that the bytes in flight stay about one copy of it.
-  const parallel = raw.byteLength > LARGE_BODY_BYTES ? 1 : SENDS_PER_JOB;
-  const workers = Array.from({ length: Math.min(parallel, sends.length) }, async () => {
-    for (let send = sends.shift(); send; send = sends.shift()) await send();
-  });
-  await Promise.all(workers);
+  const record = async (results: Map<string, RecipientOutcome>) => {
+    const sent: AttemptRecord[] = [];
+    for (const [id, outcome] of results) {
+      outcomes.set(id, outcome);
+      if (outcome.status === "sent") {
+        sent.push({
+          id,
+          status: "sent",
+          reply: outcome.reply,
+          relay: relay.name,
+          nextAttemptAt: null,
+          providerMessageId: outcome.providerMessageId,
+        });
+      }
+    }
+    await onSent(sent);
+  };
+  // A few lanes of the job's transactions at once, on the relay's shared sessions; one lane for
+  // a large body, so that the bytes in flight stay about one copy of it. A relay with sendMany
+  // pipelines each lane's transactions back to back (SMTP with CHUNKING: one round trip a window).
+  const parallel = Math.min(raw.byteLength > LARGE_BODY_BYTES ? 1 : SENDS_PER_JOB, copies.length);
+  const lanes = Array.from({ length: parallel }, (_, n) => copies.filter((_, k) => k % parallel === n));
+  await Promise.all(
+    lanes.map(async (lane) => {
+      const many = relay.sendMany?.bind(relay);
+      if (!many || lane.length < 2) {
+        for (const c of lane) await record(await sendChunk(relay, c.mailFrom, c.chunk, c.body, c.prefix, job));
+        return;
+      }
+      await sendManyChunks(relay, many, lane, job, record);
+    }),
+  );
   return { outcomes, relay: relay.name, original: raw };
+}
+
+/** sendChunk's checks and mapping for many copies at once through `relay.sendMany`. */
+async function sendManyChunks(
+  relay: Relay,
+  many: NonNullable<Relay["sendMany"]>,
+  copies: { mailFrom: string; chunk: JobRecipient[]; body: Uint8Array; prefix?: Uint8Array }[],
+  job: DeliveryJob,
+  record: (results: Map<string, RecipientOutcome>) => Promise<void>,
+): Promise<void> {
+  const fits = copies.filter((c) => fitsRelay(relay, c.body.byteLength + (c.prefix?.byteLength ?? 0)));
+  for (const c of copies)
+    if (!fits.includes(c)) await record(await sendChunk(relay, c.mailFrom, c.chunk, c.body, c.prefix, job));
+  const items = fits.map((c) => ({
+    envelope: { mailFrom: c.mailFrom, rcptTo: c.chunk.map((r) => r.rcpt) },
+    raw: c.body,
+    prefix: c.prefix,
+  }));
+  const done = new Set<number>();
+  let recordFailure: unknown;
+  try {
+    await many(items, async (k, results) => {
+      done.add(k);
+      await record(byRecipient(fits[k]!.chunk, results)).catch((error: unknown) => {
+        recordFailure = error;
+        throw error;
+      });
+    });
+  } catch (error) {
+    // A failed record (D1) is the consumer's to handle, as with send.
+    if (recordFailure !== undefined || done.size === fits.length) throw error;
+    // As in sendChunk: a relay that throws is a bug, but the copies not yet reported are not lost.
+    logError({ stage: "deliver", unit: relay.name, outcome: "relay-threw", messageId: job.messageLogId, error });
+    const text = error instanceof Error ? error.message : String(error);
+    for (const [k, c] of fits.entries()) {
+      if (!done.has(k))
+        await record(allOutcomes(c.chunk, { status: "temporary", reply: `451 4.3.0 relay error: ${text}` }));
+    }
+  }
+}
+
+function fitsRelay(relay: Relay, size: number): boolean {
+  return relay.maxMessageBytes === undefined || size <= relay.maxMessageBytes;
+}
+
+function byRecipient(chunk: JobRecipient[], results: RecipientOutcome[]): Map<string, RecipientOutcome> {
+  const byRcpt = new Map(results.map((r) => [r.rcpt.toLowerCase(), r]));
+  const out = new Map<string, RecipientOutcome>();
+  for (const r of chunk) {
+    const result = byRcpt.get(r.rcpt.toLowerCase());
+    out.set(
+      r.id,
+      result ?? { rcpt: r.rcpt, status: "temporary", reply: "451 4.3.0 relay gave no answer for this recipient" },
+    );
+  }
+  return out;
 }
 
 async function sendChunk(
@@ -156,7 +231,7 @@ async function sendChunk(
   job: DeliveryJob,
 ): Promise<Map<string, RecipientOutcome>> {
   const size = body.byteLength + (prefix?.byteLength ?? 0);
-  if (relay.maxMessageBytes !== undefined && size > relay.maxMessageBytes) {
+  if (!fitsRelay(relay, size)) {
     // RFC 3463 X.3.4: message too big for system; the same bytes will never fit.
     return allOutcomes(chunk, {
       status: "permanent",
@@ -173,14 +248,5 @@ async function sendChunk(
     const text = error instanceof Error ? error.message : String(error);
     return allOutcomes(chunk, { status: "temporary", reply: `451 4.3.0 relay error: ${text}` });
   }
-  const byRcpt = new Map(results.map((r) => [r.rcpt.toLowerCase(), r]));
-  const out = new Map<string, RecipientOutcome>();
-  for (const r of chunk) {
-    const result = byRcpt.get(r.rcpt.toLowerCase());
-    out.set(
-      r.id,
-      result ?? { rcpt: r.rcpt, status: "temporary", reply: "451 4.3.0 relay gave no answer for this recipient" },
-    );
-  }
-  return out;
+  return byRecipient(chunk, results);
 }

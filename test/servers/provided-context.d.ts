@@ -12,7 +12,14 @@ export interface SmtpSinkInfo {
   /** Implicit TLS with a self-signed certificate nobody trusts (verification must fail). */
   untrustedPort: number;
   /** Recording fronts before `plain` (smtp-front.mjs): sessions and command groups at GET /sessions?to=. */
-  front: { pipelining: number; lockstep: number; chunking: number; tired: number };
+  front: {
+    pipelining: number;
+    lockstep: number;
+    chunking: number;
+    tired: number;
+    chunkingTired: number;
+    chunkingDrop: number;
+  };
   /** Control API: GET/DELETE /messages, GET /attempts?to=, GET /health (see smtp-sink.mjs). */
   controlUrl: string;
   user: string;

@@ -12,6 +12,9 @@
  *   chunking     PIPELINING and CHUNKING
  *   tired        PIPELINING; after 3 messages on a connection the next MAIL gets
  *                "421 4.7.0 too many messages on this connection" and the connection is closed
+ *   chunkingTired  PIPELINING and CHUNKING, and tired's 421 after 3 messages
+ *   chunkingDrop   PIPELINING and CHUNKING; the 4th message's BDAT LAST chunk is read, then the
+ *                connection is dropped with no reply and the message is not delivered
  *
  * Per connection it records: the verbs in order, and for each read from the client the verbs that
  * read completed (a pipelined group shows as one read with MAIL, RCPT…, DATA), the RCPT addresses,
@@ -110,7 +113,7 @@ export async function startSmtpFront(backendPort) {
   const sessions = [];
   const servers = [];
   const ports = {};
-  for (const variant of ["pipelining", "lockstep", "chunking", "tired"]) {
+  for (const variant of ["pipelining", "lockstep", "chunking", "tired", "chunkingTired", "chunkingDrop"]) {
     const server = net.createServer((client) => serve(client, variant).catch(() => client.destroy()));
     servers.push(server);
     await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -148,9 +151,13 @@ export async function startSmtpFront(backendPort) {
         const reply = await ask(`${line}\r\n`);
         let lines = reply.lines.map((l) => l.slice(4));
         if (variant === "lockstep") lines = lines.filter((l) => l.toUpperCase() !== "PIPELINING");
-        if (variant === "chunking") lines.push("CHUNKING");
+        if (variant.startsWith("chunking")) lines.push("CHUNKING");
         client.write(lines.map((l, i) => `250${i === lines.length - 1 ? " " : "-"}${l}\r\n`).join(""));
-      } else if (verb === "MAIL" && variant === "tired" && record.messages >= TIRED_AFTER) {
+      } else if (
+        verb === "MAIL" &&
+        (variant === "tired" || variant === "chunkingTired") &&
+        record.messages >= TIRED_AFTER
+      ) {
         client.end("421 4.7.0 too many messages on this connection\r\n");
         backend.destroy();
         return;
@@ -174,6 +181,11 @@ export async function startSmtpFront(backendPort) {
         }
         const data = Buffer.concat(bdatParts);
         bdatParts = [];
+        if (variant === "chunkingDrop" && record.messages >= TIRED_AFTER) {
+          client.destroy();
+          backend.destroy();
+          return;
+        }
         const start = await ask("DATA\r\n");
         if (start.code !== 354) {
           client.write(start.text);

@@ -9,12 +9,13 @@
  */
 import { connect as socketsConnect } from "cloudflare:sockets";
 import { ConnectionBudget } from "../connection-budget";
-import type { Envelope, RecipientOutcome, Relay, ScopedRelay } from "../relay";
+import type { Envelope, RecipientOutcome, Relay, RelayItem, ScopedRelay } from "../relay";
 import type { RelayConfig } from "./config";
 import type { ConnectFn } from "./smtp/connection";
 import { DEFAULT_SESSION_LIMITS, type SessionLimits, SessionPool } from "./smtp/pool";
 import { PooledSession } from "./smtp/pooled-session";
 import { sendThroughPool } from "./smtp/send";
+import { type ManyItem, sendManyThroughPool } from "./smtp/send-many";
 import { DEFAULT_SMTP_TIMEOUTS, type SmtpTimeouts } from "./smtp/timeouts";
 
 export { DEFAULT_SESSION_LIMITS, type SessionLimits } from "./smtp/pool";
@@ -70,11 +71,17 @@ export function createSmtpRelay(
       stats: pool.stats,
       acceptsPrefix: true,
       send: (envelope, raw, prefix) => sendThroughPool(pool, envelope, parts(raw, prefix)),
+      // Pipelined across transactions when the server offers PIPELINING and CHUNKING (send-many.ts).
+      sendMany: (items, report) => sendManyThroughPool(pool, manyItems(items), report),
       close: () => pool.close(),
     };
   }
 
   return { name: "smtp", maxRecipients: SMTP_MAX_RECIPIENTS, acceptsPrefix: true, send, openScope };
+}
+
+function manyItems(items: RelayItem[]): ManyItem[] {
+  return items.map((item) => ({ envelope: item.envelope, body: parts(item.raw, item.prefix) }));
 }
 
 /**

@@ -95,6 +95,11 @@ export class SessionPool implements ConnectionHolder {
     this.wake();
   }
 
+  /** Transactions `session` may still carry before it is retired (at least one). */
+  messagesLeft(session: PooledSession): number {
+    return Math.max(1, this.limits.maxMessages - session.messages);
+  }
+
   reclaimIdle(): boolean {
     const session = this.idle.shift();
     if (!session) return false;

@@ -10,6 +10,7 @@ import type { SmtpCapabilities } from "./ehlo";
 import { openSession } from "./session";
 import type { SmtpTimeouts } from "./timeouts";
 import { runTransaction, type SessionState } from "./transaction";
+import { runWindow, type WindowResult, type WindowTransaction } from "./window";
 
 type SmtpConfig = Extract<RelayConfig, { kind: "smtp" }>;
 
@@ -91,6 +92,30 @@ export class PooledSession {
       });
       this.messages += 1;
       return later;
+    } catch (error) {
+      this.broken = true;
+      throw error;
+    } finally {
+      this.lastUsed = Date.now();
+    }
+  }
+
+  /** True when transactions may be pipelined back to back (window.ts): PIPELINING and CHUNKING. */
+  get pipelinesTransactions(): boolean {
+    return this.caps.pipelining && this.caps.chunking;
+  }
+
+  /** Several transactions pipelined in one flight (window.ts); a broken session is never reused. */
+  async deliverWindow(txs: WindowTransaction[]): Promise<WindowResult> {
+    this.conn.limitSession(Date.now() + this.timeouts.session);
+    try {
+      const result = await runWindow(
+        { conn: this.conn, caps: this.caps, timeouts: this.timeouts, state: this.state },
+        txs,
+      );
+      this.messages += result.later.length;
+      if (result.broken) this.broken = true;
+      return result;
     } catch (error) {
       this.broken = true;
       throw error;

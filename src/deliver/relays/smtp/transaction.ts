@@ -15,10 +15,11 @@
  */
 import type { Envelope, RecipientOutcome } from "../../relay";
 import type { SmtpConnection } from "./connection";
-import { bdatSize, DATA_BLOCK_BYTES, wireBlocks } from "./data-blocks";
+import { bdatSize, wireBlocks } from "./data-blocks";
 import { DATA_TERMINATOR } from "./dot-stuff";
 import type { SmtpCapabilities } from "./ehlo";
 import { SmtpProtocolError, SmtpSessionError } from "./errors";
+import { flight, writeFlight } from "./flight";
 import { isPositive, type SmtpReply, statusOfFailure } from "./reply";
 import { planTransaction } from "./requirements";
 import type { SmtpTimeouts } from "./timeouts";
@@ -29,9 +30,6 @@ export { DATA_BLOCK_BYTES } from "./data-blocks";
 export const SPECULATIVE_BDAT_BYTES = 256 * 1024;
 
 const FINAL_STEP = "the end of data";
-
-/** Room for the commands (or the terminator) beside a full block in one write. */
-const FLIGHT_SLACK_BYTES = 16 * 1024;
 
 const encoder = new TextEncoder();
 
@@ -178,7 +176,7 @@ async function pipelineEnvelope(tx: Transaction, mail: string, rcpts: string[], 
   const commands = encoder.encode(`${lines.join("\r\n")}\r\n`);
   const chunk = last.startsWith("BDAT");
   await writeFlight(
-    tx,
+    tx.conn,
     chunk ? flight([commands], wireBlocks(tx.body, false)) : [commands],
     "MAIL FROM",
     tx.timeouts.mail,
@@ -192,48 +190,9 @@ async function sendContent(tx: Transaction, bdatBytes: number | undefined): Prom
     bdatBytes !== undefined
       ? flight([encoder.encode(`BDAT ${bdatBytes} LAST\r\n`)], wireBlocks(tx.body, false))
       : flight([], wireBlocks(tx.body, true), DATA_TERMINATOR);
-  await writeFlight(tx, pieces, "message data", tx.timeouts.dataBlock);
+  await writeFlight(tx.conn, pieces, "message data", tx.timeouts.dataBlock);
   tx.progress.contentSent = true;
   const final = await tx.conn.readReply(FINAL_STEP, tx.timeouts.dataEnd);
   if (final.code >= 400) tx.state.errors += 1;
   return endIfClosing(final);
-}
-
-/**
- * Writes pieces joined into writes of about DATA_BLOCK_BYTES, so that a flight's last bytes (the
- * terminator, a small message after its commands) never go in a small write of their own: a small
- * write behind unacknowledged data waits for the peer's delayed ACK (Nagle, RFC 896 and RFC 1122
- * section 4.2.3.2), up to 40 ms per transaction. A piece that fills a write alone goes uncopied.
- */
-async function writeFlight(tx: Transaction, pieces: Iterable<Uint8Array>, step: string, timeoutMs: number) {
-  let pending: Uint8Array[] = [];
-  let bytes = 0;
-  const flush = async () => {
-    await tx.conn.write(pending.length === 1 ? pending[0]! : concat(pending, bytes), step, timeoutMs);
-    pending = [];
-    bytes = 0;
-  };
-  for (const piece of pieces) {
-    if (bytes > 0 && bytes + piece.length > DATA_BLOCK_BYTES + FLIGHT_SLACK_BYTES) await flush();
-    pending.push(piece);
-    bytes += piece.length;
-  }
-  if (bytes > 0) await flush();
-}
-
-/** Pieces in order, lazily: the message blocks are produced while the previous ones are written. */
-function* flight(head: Uint8Array[], blocks: Iterable<Uint8Array>, tail?: Uint8Array): Generator<Uint8Array> {
-  yield* head;
-  yield* blocks;
-  if (tail) yield tail;
-}
-
-function concat(parts: Uint8Array[], total: number): Uint8Array {
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
 }
