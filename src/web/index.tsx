@@ -59,10 +59,11 @@ export function createWeb(deps: WebDeps): Hono<WebEnv> {
     const principal = c.get("principal");
     if (PUBLIC.test(c.req.path)) return next();
     if (!principal) return c.redirect("/admin/sign-in", 303);
-    if (c.req.path.startsWith("/admin/me")) {
+    // Whole path segments: "/admin/messages" is not a member page.
+    if (/^\/admin\/me(\/|$)/.test(c.req.path)) {
       return principal.kind === "member" ? next() : errorPage(c, 403, "These pages are for list members.");
     }
-    if (c.req.path.startsWith("/admin/account")) {
+    if (/^\/admin\/account(\/|$)/.test(c.req.path)) {
       return principal.kind === "user" ? next() : errorPage(c, 403, "This page is for users.");
     }
     if (!isOperator(principal)) {

@@ -54,6 +54,17 @@ describe("web sessions", () => {
     expect(session).toMatch(/SameSite=Strict/);
   });
 
+  it("gate member and user pages by whole path segment, not by prefix (/admin/messages is not /admin/me)", async () => {
+    const { cookie } = await signIn("test-admin-token");
+    const member = await SELF.fetch(`${ORIGIN}/admin/me`, { headers: { cookie } });
+    expect(member.status).toBe(403);
+    for (const path of ["/admin/meh", "/admin/accounts"]) {
+      const response = await SELF.fetch(`${ORIGIN}${path}`, { headers: { cookie } });
+      expect(response.status, path).toBe(404);
+      expect(await response.text(), path).not.toMatch(/for list members|for users/);
+    }
+  });
+
   it("refuse a POST without the session's CSRF token, accept it with", async () => {
     const { cookie } = await signIn("test-admin-token");
     const refused = await post("/admin/domains", cookie, { name: "nocsrf.test" });
