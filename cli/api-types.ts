@@ -4502,6 +4502,7 @@ export interface paths {
                         bounce_quiet_days?: number;
                         bounce_threshold?: number;
                         description?: string | null;
+                        digest_max_bytes?: number;
                         dmarc_always_domains?: string[];
                         /** @enum {string} */
                         dmarc_mode?: "auto" | "munge" | "wrap" | "none";
@@ -4813,6 +4814,7 @@ export interface paths {
                         bounce_quiet_days?: number;
                         bounce_threshold?: number;
                         description?: string | null;
+                        digest_max_bytes?: number;
                         dmarc_always_domains?: string[];
                         /** @enum {string} */
                         dmarc_mode?: "auto" | "munge" | "wrap" | "none";
@@ -9627,6 +9629,7 @@ export interface components {
              */
             created_at: string;
             description: string | null;
+            digest_max_bytes: number;
             dmarc_always_domains: string[];
             /** @enum {string} */
             dmarc_mode: "auto" | "munge" | "wrap" | "none";
