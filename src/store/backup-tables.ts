@@ -18,7 +18,8 @@
  *   out: webhook_deliveries, webhook_attempts (delivery history, like deliveries; their raw
  *        messages expire with them), reply_counts (a day's throttle window, like send_counts),
  *        web_sessions, web_sign_in_links (short-lived credentials: sign in again), delay_warnings
- *        (the once-per-message guard of deliveries, which are not exported either).
+ *        (the once-per-message guard of deliveries, which are not exported either), and
+ *        delivery_attempts (0020: each attempt of a delivery, history like deliveries).
  */
 
 export type BackupValue = string | number | null;

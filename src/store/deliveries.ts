@@ -10,6 +10,7 @@
 import type { DeliveryStatus } from "../core/delivery-status";
 import { newId } from "../core/ids";
 import type { DeliveryOrigin } from "../core/jobs";
+import { enhancedCodeOf, prepareInsertAttempts } from "./delivery-attempts";
 import { type Page, type PageRequest, pageOf } from "./pagination";
 
 export interface Delivery {
@@ -157,8 +158,9 @@ export interface AttemptRecord {
 }
 
 /**
- * Records the outcome of one attempt for many recipients in one statement (UPDATE ... FROM
- * json_each). A row already final is left alone, so a late duplicate cannot undo "sent".
+ * Records the outcome of one attempt for many recipients in one batch: the history rows
+ * (store/delivery-attempts.ts), then one UPDATE ... FROM json_each. A row already final is left
+ * alone, so a late duplicate cannot undo "sent".
  */
 export async function recordAttempts(
   db: D1Database,
@@ -174,8 +176,10 @@ export async function recordAttempts(
     next: r.nextAttemptAt,
     dsn: r.dsn ?? null,
     provider: r.providerMessageId ?? null,
+    enhanced: enhancedCodeOf(r.reply),
   }));
-  await db
+  const json = JSON.stringify(payload);
+  const update = db
     .prepare(
       `UPDATE deliveries SET
          status = json_extract(u.value, '$.status'),
@@ -190,8 +194,8 @@ export async function recordAttempts(
        WHERE deliveries.id = json_extract(u.value, '$.id')
          AND deliveries.status NOT IN ('sent', 'bounced', 'failed')`,
     )
-    .bind(JSON.stringify(payload), now)
-    .run();
+    .bind(json, now);
+  await db.batch([prepareInsertAttempts(db, json, now), update]);
 }
 
 /** The rows' job reached the delivery queue (sendBatch succeeded): the orphan sweep leaves them be. */

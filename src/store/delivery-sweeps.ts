@@ -3,6 +3,8 @@
  * retention of finished rows and their bodies, rows that never reached the queue, stale waiting rows, and
  * list copies the relay refused outright, still to be scored as bounces.
  */
+import { prepareDeleteAttemptsOfBodies } from "./delivery-attempts";
+
 /**
  * Bodies (R2 keys) whose rows are all final and last touched before `cutoff`. A body is shared by
  * every recipient of a message, so one that a row not yet final (queued, deferred, relay-error) still uses is left out.
@@ -20,11 +22,14 @@ export async function listExpiredDeliveryBodies(db: D1Database, cutoff: number, 
 
 /** Deletes the rows of these bodies last touched before `cutoff`; returns the count. */
 export async function deleteDeliveriesByBodies(db: D1Database, r2Keys: string[], cutoff: number): Promise<number> {
-  const result = await db
-    .prepare("DELETE FROM deliveries WHERE r2_key IN (SELECT value FROM json_each(?1)) AND updated_at < ?2")
-    .bind(JSON.stringify(r2Keys), cutoff)
-    .run();
-  return result.meta.changes ?? 0;
+  const keys = JSON.stringify(r2Keys);
+  const [, result] = await db.batch([
+    prepareDeleteAttemptsOfBodies(db, keys, cutoff),
+    db
+      .prepare("DELETE FROM deliveries WHERE r2_key IN (SELECT value FROM json_each(?1)) AND updated_at < ?2")
+      .bind(keys, cutoff),
+  ]);
+  return result?.meta.changes ?? 0;
 }
 
 export interface NeverEnqueuedDelivery {

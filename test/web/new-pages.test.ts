@@ -9,7 +9,7 @@ import { SendAsForm } from "../../src/web/pages/account";
 import { ProblemsPage } from "../../src/web/pages/delivery-problems";
 import { DnsCheck } from "../../src/web/pages/dns-check";
 import { InboundLog, isoFromLocal } from "../../src/web/pages/logs";
-import { MessageDetail } from "../../src/web/pages/message-detail";
+import { AttemptTable, MessageDetail } from "../../src/web/pages/message-detail";
 
 const XSS = "<img src=x onerror=alert(1)>";
 const INERT = "&lt;img src=x onerror=alert(1)&gt;";
@@ -41,10 +41,60 @@ describe("new page components", () => {
     expect(out).toContain('action="/admin/deliveries/d1/retry"');
     expect(out).toContain('action="/admin/deliveries/f1/resend"');
     expect(out).not.toContain('action="/admin/deliveries/d1/resend"');
-    expect(out.match(/name="_csrf" value="tok"/g)).toHaveLength(2);
+    // One per row's form and one per table's bulk form.
+    expect(out.match(/name="_csrf" value="tok"/g)).toHaveLength(4);
     expect(out).toContain("None.");
     expect(out).not.toContain("<img");
     expect(out).toContain(INERT);
+  });
+
+  it("select several deferred (or failed) deliveries for one bulk retry (or re-send) form", async () => {
+    const out = await html(ProblemsPage, {
+      deferred: { items: [delivery("d1", "deferred"), delivery("d2", "deferred")], next_cursor: null },
+      relayErrors: { items: [], next_cursor: null },
+      failed: { items: [delivery("f1", "failed")], next_cursor: null },
+      csrf: "tok",
+    });
+    expect(out).toContain('<form id="deferred-bulk" method="post" action="/admin/deliveries/bulk/retry">');
+    expect(out).toContain('<form id="failed-bulk" method="post" action="/admin/deliveries/bulk/resend">');
+    expect(out).toContain('<input type="checkbox" name="id" value="d1" form="deferred-bulk"');
+    expect(out).toContain('<input type="checkbox" name="id" value="d2" form="deferred-bulk"');
+    expect(out).toContain('<input type="checkbox" name="id" value="f1" form="failed-bulk"');
+    expect(out).toContain("Retry selected now");
+    expect(out).toContain("Re-send selected");
+    expect(out).not.toContain("relay-errors-bulk");
+  });
+
+  it("list every attempt with its reply, enhanced code and relay, hostile replies inert, or say there is none", async () => {
+    const out = await html(AttemptTable, {
+      deliveries: [delivery("d1", "sent")],
+      attempts: [
+        {
+          delivery: "d1",
+          attempt: 1,
+          at: "2026-11-30T10:00:00.000Z",
+          status: "deferred",
+          reply: `451 4.3.0 ${XSS}`,
+          enhanced_code: "4.3.0",
+          relay: "smtp",
+        },
+        {
+          delivery: "d1",
+          attempt: 2,
+          at: "2026-11-30T10:05:00.000Z",
+          status: "sent",
+          reply: "250 2.0.0 Ok",
+          enhanced_code: "2.0.0",
+          relay: "smtp",
+        },
+      ],
+    });
+    expect(out.match(/<tr>/g)).toHaveLength(3);
+    expect(out).toContain("<td>d1@dest.example</td><td>1</td><td>2026-11-30 10:00:00</td><td>deferred</td>");
+    expect(out).toContain('<td class="ok">sent</td><td class="mono">250 2.0.0 Ok</td><td class="mono">2.0.0</td>');
+    expect(out).not.toContain("<img");
+    expect(out).toContain(INERT);
+    expect(await html(AttemptTable, { deliveries: [], attempts: [] })).toContain("No delivery attempt yet.");
   });
 
   it("show a message's authentication results, deciding rule, SMTP reply and deliveries, hostile text inert", async () => {

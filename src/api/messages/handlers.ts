@@ -1,4 +1,5 @@
 import type { RouteHandler } from "@hono/zod-openapi";
+import { listAttemptsOfMessage } from "../../store/delivery-attempts";
 import { findMessage, type LoggedMessage, listMessages } from "../../store/messages";
 import { visibleDomains } from "../access";
 import type { ApiEnv } from "../env";
@@ -50,5 +51,21 @@ export const getLoggedMessageHandler: RouteHandler<typeof getLoggedMessage, ApiE
   if (!message || (visible && !(message.domain && visible.includes(message.domain)))) {
     throw notFound(`message ${id}`);
   }
-  return c.json(messageBody(message), 200);
+  // A message can lead to deliveries for several of our domains: a domain token sees its own only.
+  const attempts = await listAttemptsOfMessage(c.env.DB, id, visible ?? undefined);
+  return c.json(
+    {
+      ...messageBody(message),
+      attempts: attempts.map((a) => ({
+        delivery: a.deliveryId,
+        attempt: a.attempt,
+        at: isoRequired(a.at),
+        status: a.status,
+        reply: a.reply,
+        enhanced_code: a.enhancedCode,
+        relay: a.relay,
+      })),
+    },
+    200,
+  );
 };

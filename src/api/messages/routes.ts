@@ -26,6 +26,24 @@ export const LoggedMessage = z
   })
   .openapi("LoggedMessage");
 
+export const DeliveryAttempt = z
+  .object({
+    delivery: z.string().openapi({ description: "Id of the delivery (one recipient)" }),
+    attempt: z.number().int().openapi({ description: "1 for the first attempt" }),
+    at: Timestamp,
+    status: z.string().openapi({ description: "The attempt's outcome: sent, deferred, relay-error or bounced" }),
+    reply: z.string().nullable(),
+    enhanced_code: z.string().nullable().openapi({ description: "RFC 3463 enhanced status code of the reply" }),
+    relay: z.string().nullable(),
+  })
+  .openapi("DeliveryAttempt");
+
+export const LoggedMessageDetail = LoggedMessage.extend({
+  attempts: z.array(DeliveryAttempt).openapi({
+    description: "Every attempt of the deliveries this principal may see, by delivery then attempt",
+  }),
+}).openapi("LoggedMessageDetail");
+
 export const listLoggedMessages = apiRoute("domain", {
   method: "get",
   path: "/messages",
@@ -51,7 +69,7 @@ export const getLoggedMessage = apiRoute("domain", {
   method: "get",
   path: "/messages/{id}",
   tags: ["logs"],
-  summary: "One inbound log entry: authentication results, deciding rule, SMTP reply, destinations",
+  summary: "One inbound log entry: authentication results, deciding rule, SMTP reply, destinations, attempts",
   request: {
     params: z.object({
       id: z
@@ -61,5 +79,5 @@ export const getLoggedMessage = apiRoute("domain", {
         .openapi({ param: { name: "id", in: "path" } }),
     }),
   },
-  responses: { 200: json(LoggedMessage, "The entry") },
+  responses: { 200: json(LoggedMessageDetail, "The entry") },
 });

@@ -1,11 +1,12 @@
 /**
  * Failed and deferred deliveries on a page of their own: a deferred one can be retried now, a
  * failed one re-sent. Both act through the API (POST /deliveries/{id}/retry, /resend), so the
- * scope rules and the state checks are the API's.
+ * scope rules and the state checks are the API's. Several can be selected and retried (or re-sent) at
+ * once: one API call per selected delivery, each result reported.
  */
 import type { Context } from "hono";
 import { Hono } from "hono";
-import { apiGet, apiSend, enc } from "../call";
+import { apiGet, apiSend, enc, formAll } from "../call";
 import type { WebEnv } from "../env";
 import { CsrfField, Empty, Notice, Pager, when } from "../layout";
 import { problemText, render } from "../respond";
@@ -14,18 +15,24 @@ import { problemText, render } from "../respond";
 type Json = any;
 
 const ACTIONS = {
-  retry: { label: "Retry now", done: "queued for an attempt now" },
-  resend: { label: "Re-send", done: "queued to be sent again" },
+  retry: { label: "Retry now", done: "queued for an attempt now", bulk: "Retry selected now" },
+  resend: { label: "Re-send", done: "queued to be sent again", bulk: "Re-send selected" },
 } as const;
+
+/** Selected deliveries acted on per bulk request: the API is called once for each. */
+export const MAX_BULK = 100;
 
 export function ProblemTable(props: { page: Json; action: keyof typeof ACTIONS; csrf: string; id: string }) {
   const items: Json[] = props.page.items ?? [];
   if (items.length === 0) return <Empty>None.</Empty>;
+  // The checkboxes belong to the bulk form below the table (form attribute): forms cannot nest.
+  const bulk = `${props.id}-bulk`;
   return (
     <>
       <table id={props.id}>
         <thead>
           <tr>
+            <th scope="col">Select</th>
             <th scope="col">Created</th>
             <th scope="col">Recipient</th>
             <th scope="col">Status</th>
@@ -38,6 +45,9 @@ export function ProblemTable(props: { page: Json; action: keyof typeof ACTIONS; 
         <tbody>
           {items.map((d) => (
             <tr data-id={d.id}>
+              <td>
+                <input type="checkbox" name="id" value={d.id} form={bulk} aria-label={`Select ${d.rcpt}`} />
+              </td>
               <td>
                 <a href={`/admin/logs/${enc(d.message)}`}>{when(d.created_at)}</a>
               </td>
@@ -58,6 +68,10 @@ export function ProblemTable(props: { page: Json; action: keyof typeof ACTIONS; 
           ))}
         </tbody>
       </table>
+      <form id={bulk} method="post" action={`/admin/deliveries/bulk/${props.action}`}>
+        <CsrfField csrf={props.csrf} />
+        <button type="submit">{ACTIONS[props.action].bulk}</button>
+      </form>
       <Pager next={props.page.next_cursor} base="/admin/deliveries" query={{ status: items[0]?.status }} />
     </>
   );
@@ -85,7 +99,7 @@ export function ProblemsPage(props: {
   );
 }
 
-async function problemsPage(c: Context<WebEnv>, notice?: string, error?: string) {
+async function problemsPage(c: Context<WebEnv>, notice?: string, error?: string, errorStatus: 400 | 409 = 409) {
   const [deferred, relayErrors, failed] = await Promise.all([
     apiGet(c, "/deliveries?status=deferred&limit=100"),
     apiGet(c, "/deliveries?status=relay-error&limit=100"),
@@ -102,13 +116,30 @@ async function problemsPage(c: Context<WebEnv>, notice?: string, error?: string)
       notice={notice}
       error={error}
     />,
-    error ? 409 : 200,
+    error ? errorStatus : 200,
     "/admin/deliveries",
   );
 }
 
 export const deliveryProblemPages = new Hono<WebEnv>()
   .get("/deliveries/problems", (c) => problemsPage(c))
+  // Registered before /deliveries/:id/:action, which would otherwise take "bulk" for an id.
+  .post("/deliveries/bulk/:action{retry|resend}", async (c) => {
+    const action = c.req.param("action") as keyof typeof ACTIONS;
+    const ids = [...new Set(await formAll(c, "id"))];
+    if (ids.length === 0) return problemsPage(c, undefined, "id: select at least one delivery.", 400);
+    if (ids.length > MAX_BULK)
+      return problemsPage(c, undefined, `id: select at most ${MAX_BULK} deliveries at once.`, 400);
+    const done: string[] = [];
+    const refused: string[] = [];
+    for (const id of ids) {
+      const reply = await apiSend(c, "POST", `/deliveries/${enc(id)}/${action}`);
+      if (reply.status === 202) done.push(reply.body.rcpt);
+      else refused.push(`${id}: ${problemText(reply)}`);
+    }
+    const notice = done.length ? `${done.length} ${ACTIONS[action].done}: ${done.join(", ")}.` : undefined;
+    return problemsPage(c, notice, refused.length ? refused.join(" ") : undefined);
+  })
   .post("/deliveries/:id/:action{retry|resend}", async (c) => {
     const action = c.req.param("action") as keyof typeof ACTIONS;
     const reply = await apiSend(c, "POST", `/deliveries/${enc(c.req.param("id"))}/${action}`);

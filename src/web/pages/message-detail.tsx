@@ -1,7 +1,8 @@
 /**
  * One inbound message: its envelope and headers, each authentication result with its comment
  * (RFC 8601), the rule that decided and why, the SMTP reply, and every delivery it led to with
- * its attempts and the last SMTP reply (deliveries record the count and the latest reply).
+ * its attempts: each attempt's outcome, SMTP reply and relay (the API's `attempts`, from the
+ * delivery_attempts history).
  */
 import { Hono } from "hono";
 import { apiGet, enc } from "../call";
@@ -14,6 +15,40 @@ import { DeliveryTable } from "./logs";
 type Json = any;
 
 const CHECKS = ["dkim", "spf", "arc", "dmarc"] as const;
+
+/** Every attempt, by recipient then attempt number; the recipient comes from the deliveries page. */
+export function AttemptTable(props: { attempts: Json[]; deliveries: Json[] }) {
+  if (props.attempts.length === 0) return <Empty>No delivery attempt yet.</Empty>;
+  const rcpt = new Map<string, string>(props.deliveries.map((d: Json) => [d.id, d.rcpt]));
+  return (
+    <table id="attempts">
+      <thead>
+        <tr>
+          <th scope="col">Recipient</th>
+          <th scope="col">Attempt</th>
+          <th scope="col">At</th>
+          <th scope="col">Outcome</th>
+          <th scope="col">SMTP reply</th>
+          <th scope="col">Enhanced code</th>
+          <th scope="col">Relay</th>
+        </tr>
+      </thead>
+      <tbody>
+        {props.attempts.map((a) => (
+          <tr>
+            <td>{rcpt.get(a.delivery) ?? a.delivery}</td>
+            <td>{a.attempt}</td>
+            <td>{when(a.at)}</td>
+            <td class={a.status === "sent" ? "ok" : a.status === "bounced" ? "bad" : undefined}>{a.status}</td>
+            <td class="mono">{a.reply ?? "—"}</td>
+            <td class="mono">{a.enhanced_code ?? "—"}</td>
+            <td>{a.relay ?? "—"}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
 
 export function MessageDetail(props: { message: Json; deliveries: Json }) {
   const m = props.message;
@@ -68,8 +103,10 @@ export function MessageDetail(props: { message: Json; deliveries: Json }) {
       ) : (
         <Empty>Not authenticated (refused before the checks ran).</Empty>
       )}
-      <h2>Deliveries and attempts</h2>
+      <h2>Deliveries</h2>
       <DeliveryTable page={props.deliveries} base="/admin/deliveries" filter={{ message: m.id }} />
+      <h2>Attempts</h2>
+      <AttemptTable attempts={m.attempts ?? []} deliveries={props.deliveries.items ?? []} />
       <p>
         <a href="/admin/deliveries/problems">Failed and deferred deliveries</a> can be retried or re-sent.
       </p>
