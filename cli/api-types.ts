@@ -6897,7 +6897,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One inbound log entry: authentication results, deciding rule, SMTP reply, destinations */
+        /** One inbound log entry: authentication results, deciding rule, SMTP reply, destinations, attempts */
         get: {
             parameters: {
                 query?: never;
@@ -6915,7 +6915,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["LoggedMessage"];
+                        "application/json": components["schemas"]["LoggedMessageDetail"];
                     };
                 };
                 /** @description Invalid input; `errors` names each bad field */
@@ -9265,6 +9265,23 @@ export interface components {
              */
             updated_at: string;
         };
+        DeliveryAttempt: {
+            /**
+             * Format: date-time
+             * @example 2026-11-25T09:00:00.000Z
+             */
+            at: string;
+            /** @description 1 for the first attempt */
+            attempt: number;
+            /** @description Id of the delivery (one recipient) */
+            delivery: string;
+            /** @description RFC 3463 enhanced status code of the reply */
+            enhanced_code: string | null;
+            relay: string | null;
+            reply: string | null;
+            /** @description The attempt's outcome: sent, deferred, relay-error or bounced */
+            status: string;
+        };
         DeliveryPage: {
             items: components["schemas"]["Delivery"][];
             /** @description Pass as `cursor` for the next page; null on the last */
@@ -9722,6 +9739,10 @@ export interface components {
             size: number;
             smtp_reply: string | null;
             subject: string | null;
+        };
+        LoggedMessageDetail: components["schemas"]["LoggedMessage"] & {
+            /** @description Every attempt of the deliveries this principal may see, by delivery then attempt */
+            attempts: components["schemas"]["DeliveryAttempt"][];
         };
         LoggedMessagePage: {
             items: components["schemas"]["LoggedMessage"][];
