@@ -24,7 +24,7 @@ import path from "node:path";
 import { freePort } from "../scripts/dev-worker.mjs";
 import { timeMailauth } from "./baseline.mjs";
 import { createFixtures, DESTINATION, MAIL_FROM, RCPT, RCPT_DOMAIN } from "./fixtures.mjs";
-import { benchRelay, relayReport } from "./relay-bench.mjs";
+import { benchRelay, relayReport, smtpSourceArgs } from "./relay-bench.mjs";
 import { startSink } from "./sink.mjs";
 
 const here = import.meta.dirname;
@@ -370,22 +370,16 @@ async function benchFanout(fixtures) {
       for (const v of sourceVariants) {
         sink.reset();
         const t0 = performance.now();
-        const run = await runAsync(smtpSource, [
-          "-s",
-          "10",
-          "-m",
-          String(v.transactions),
-          ...v.args,
-          "-l",
-          "2000",
-          "-f",
-          "bounce@facteur.bench",
-          "-t",
-          "m@members.bench",
-          "-M",
-          "bench.facteur",
-          `${sink.host}:${sink.port}`,
-        ]);
+        const run = await runAsync(
+          smtpSource,
+          smtpSourceArgs({
+            sessions: 10,
+            transactions: v.transactions,
+            perTransaction: v.args,
+            bytes: 2000,
+            target: `${sink.host}:${sink.port}`,
+          }),
+        );
         const ms = performance.now() - t0;
         if (run.status !== 0) throw new Error(`smtp-source failed: ${run.stderr}`);
         results.push({
