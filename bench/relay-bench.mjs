@@ -54,27 +54,42 @@ function transactionsFor(latency, rcpts, client, quick) {
   return Math.round((rcpts === 1 ? 250 : 15) * scale);
 }
 
-async function timeSmtpSource(smtpSource, runAsync, port, sink, { transactions, rcpts, reuse }) {
-  sink.reset();
-  const t0 = performance.now();
-  const run = await runAsync(smtpSource, [
+/**
+ * Postfix smtp-source's arguments for the bench's fan-out: `sessions` at a time, `transactions`
+ * messages of `bytes`, from the bounce address to member addresses; `perTransaction` adds -r / -d.
+ */
+export function smtpSourceArgs({ sessions, transactions, perTransaction, bytes, target }) {
+  return [
     "-s",
-    String(SESSIONS),
+    String(sessions),
     "-m",
     String(transactions),
-    "-r",
-    String(rcpts),
-    ...(reuse ? ["-d"] : []),
+    ...perTransaction,
     "-l",
-    String(MESSAGE_BYTES),
+    String(bytes),
     "-f",
     "bounce@facteur.bench",
     "-t",
     "m@members.bench",
     "-M",
     "bench.facteur",
-    `127.0.0.1:${port}`,
-  ]);
+    target,
+  ];
+}
+
+async function timeSmtpSource(smtpSource, runAsync, port, sink, { transactions, rcpts, reuse }) {
+  sink.reset();
+  const t0 = performance.now();
+  const run = await runAsync(
+    smtpSource,
+    smtpSourceArgs({
+      sessions: SESSIONS,
+      transactions,
+      perTransaction: ["-r", String(rcpts), ...(reuse ? ["-d"] : [])],
+      bytes: MESSAGE_BYTES,
+      target: `127.0.0.1:${port}`,
+    }),
+  );
   const ms = performance.now() - t0;
   if (run.status !== 0) throw new Error(`smtp-source failed: ${run.stderr}`);
   return { ms, recipients: sink.stats.recipients, transactions: sink.stats.messages };

@@ -22,6 +22,7 @@ import { readObjectBytes } from "../src/deliver/read-body";
 import type { Relay } from "../src/deliver/relay";
 import { createSmtpRelay } from "../src/deliver/relays/smtp";
 import { dispatchQueue } from "../src/runners/dispatch-queue";
+import { memberEnvelopes, sendConcurrently } from "./fanout-senders";
 import { benchListFanout } from "./lists-fanout";
 
 const encoder = new TextEncoder();
@@ -54,25 +55,10 @@ export async function relayFanout(request: Request): Promise<Response> {
   };
   const scoped = smtpRelay(body.host, body.port, body.sessions).openScope(new ConnectionBudget(body.sessions));
   const raw = messageOf(body.size);
-  const envelopes: string[][] = [];
-  for (let i = 0; i < body.recipients; i += body.perMessage) {
-    envelopes.push(
-      Array.from({ length: Math.min(body.perMessage, body.recipients - i) }, (_, j) => `m${i + j}@members.bench`),
-    );
-  }
-  let next = 0;
-  let sent = 0;
-  let failed = 0;
+  const envelopes = memberEnvelopes(body.recipients, body.perMessage);
   const t0 = Date.now();
   // As many senders as sessions: each send waits for a free session, as jobs of a batch do.
-  const senders = Array.from({ length: body.sessions }, async () => {
-    while (next < envelopes.length) {
-      const rcptTo = envelopes[next++]!;
-      const outcomes = await scoped.send({ mailFrom: "bounce@facteur.bench", rcptTo }, raw);
-      for (const o of outcomes) o.status === "sent" ? sent++ : failed++;
-    }
-  });
-  await Promise.all(senders);
+  const { sent, failed } = await sendConcurrently(envelopes, body.sessions, (envelope) => scoped.send(envelope, raw));
   const ms = Date.now() - t0;
   await scoped.close();
   return Response.json({ ms, sent, failed, transactions: envelopes.length, sessions: scoped.stats });

@@ -19,12 +19,12 @@
  */
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { freePort } from "../scripts/dev-worker.mjs";
 import { timeMailauth } from "./baseline.mjs";
 import { createFixtures, DESTINATION, MAIL_FROM, RCPT, RCPT_DOMAIN } from "./fixtures.mjs";
-import { benchRelay, relayReport } from "./relay-bench.mjs";
+import { benchRelay, relayReport, smtpSourceArgs } from "./relay-bench.mjs";
 import { startSink } from "./sink.mjs";
 
 const here = import.meta.dirname;
@@ -55,14 +55,6 @@ const percentile = (values, p) => {
 const mean = (values) => values.reduce((a, b) => a + b, 0) / values.length;
 const fmt = (ms) => (ms === undefined ? "—" : ms < 10 ? ms.toFixed(2) : ms.toFixed(1));
 const kb = (bytes) => (bytes >= 1e6 ? `${(bytes / 1e6).toFixed(1)} MB` : `${(bytes / 1e3).toFixed(1)} KB`);
-
-async function freePort() {
-  const server = net.createServer();
-  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** Every process under `pid` (from /proc), so the workerd that wrangler started can be found. */
 function descendants(pid) {
@@ -378,22 +370,16 @@ async function benchFanout(fixtures) {
       for (const v of sourceVariants) {
         sink.reset();
         const t0 = performance.now();
-        const run = await runAsync(smtpSource, [
-          "-s",
-          "10",
-          "-m",
-          String(v.transactions),
-          ...v.args,
-          "-l",
-          "2000",
-          "-f",
-          "bounce@facteur.bench",
-          "-t",
-          "m@members.bench",
-          "-M",
-          "bench.facteur",
-          `${sink.host}:${sink.port}`,
-        ]);
+        const run = await runAsync(
+          smtpSource,
+          smtpSourceArgs({
+            sessions: 10,
+            transactions: v.transactions,
+            perTransaction: v.args,
+            bytes: 2000,
+            target: `${sink.host}:${sink.port}`,
+          }),
+        );
         const ms = performance.now() - t0;
         if (run.status !== 0) throw new Error(`smtp-source failed: ${run.stderr}`);
         results.push({

@@ -25,6 +25,7 @@ import { upsertDestination } from "../src/store/destinations";
 import { insertDomain } from "../src/store/domains";
 import { findRoutingFacts, type RoutingFacts } from "../src/store/routing";
 import { createZoneResolver, type Zone } from "../test/support/dns/zone";
+import { memberEnvelopes, sendConcurrently } from "./fanout-senders";
 import { benchListFanout } from "./lists-fanout";
 import { listEndToEnd, relayFanout, relayMemory, relayMemorySetup, signFloor } from "./relay-worker";
 
@@ -211,24 +212,9 @@ async function fanout(request: Request): Promise<Response> {
   });
   const text = `From: list@facteur.bench\r\nTo: members@facteur.bench\r\nSubject: fan-out\r\nMessage-ID: <fanout@facteur.bench>\r\n\r\n`;
   const raw = new TextEncoder().encode(text + "x".repeat(Math.max(0, body.size - text.length - 2)) + "\r\n");
-  const envelopes: string[][] = [];
-  for (let i = 0; i < body.recipients; i += body.perMessage) {
-    envelopes.push(
-      Array.from({ length: Math.min(body.perMessage, body.recipients - i) }, (_, j) => `m${i + j}@members.bench`),
-    );
-  }
-  let next = 0;
-  let sent = 0;
-  let failed = 0;
+  const envelopes = memberEnvelopes(body.recipients, body.perMessage);
   const t0 = Date.now();
-  const workers = Array.from({ length: body.concurrency }, async () => {
-    while (next < envelopes.length) {
-      const rcptTo = envelopes[next++]!;
-      const outcomes = await relay.send({ mailFrom: "bounce@facteur.bench", rcptTo }, raw);
-      for (const o of outcomes) o.status === "sent" ? sent++ : failed++;
-    }
-  });
-  await Promise.all(workers);
+  const { sent, failed } = await sendConcurrently(envelopes, body.concurrency, (envelope) => relay.send(envelope, raw));
   return Response.json({ ms: Date.now() - t0, sent, failed, transactions: envelopes.length });
 }
 

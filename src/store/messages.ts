@@ -90,23 +90,10 @@ interface MessageRow {
 }
 
 /** A logged message as read back: `auth` is the stored summary, null when absent or unreadable. */
-export interface LoggedMessage {
-  id: string;
-  receivedAt: number;
-  mailFrom: string;
-  rcptTo: string;
-  domain: string | null;
-  messageId: string | null;
-  subject: string | null;
-  fromHeader: string | null;
-  size: number;
+export type LoggedMessage = Omit<MessageLogEntry, "auth" | "decision"> & {
   auth: Record<string, { result: string; comment?: string | null }> | null;
   decision: string;
-  rule: string | null;
-  smtpReply: string | null;
-  reason: string | null;
-  destinations: string[];
-}
+};
 
 function readAuth(value: string | null): LoggedMessage["auth"] {
   if (value === null) return null;

@@ -3,11 +3,12 @@
  * so a test sees (and runs itself) the jobs that would go on DELIVERY_QUEUE, instead of the
  * Worker's background consumer picking them up.
  */
-import { createExecutionContext, createMessageBatch, env, getQueueResult } from "cloudflare:test";
+import { env } from "cloudflare:test";
 import type { DeliveryJob } from "../../src/core/jobs";
 import { QUEUES } from "../../src/core/queues";
 import type { Envelope, RecipientOutcome, Relay } from "../../src/deliver/relay";
-import { createWorker, type WorkerDeps } from "../../src/index";
+import type { WorkerDeps } from "../../src/index";
+import { runQueueJobs } from "../helpers/queue-batch";
 
 export interface RecordingQueue extends Queue<DeliveryJob> {
   jobs: DeliveryJob[];
@@ -86,44 +87,18 @@ export function scriptedRelay(script: Script, maxRecipients = 50) {
   return { relay, calls };
 }
 
-let nextMessage = 0;
-
 /**
  * Runs jobs through the Worker's queue() as Queues would, with `attempts` deliveries so far
  * (1 = first), from `queue` (the delivery queue unless told).
  */
-export async function runJobs(
+export function runJobs(
   jobs: DeliveryJob[],
   testEnvironment: Env,
   deps: Partial<WorkerDeps> = {},
   attempts = 1,
   queue: string = QUEUES.delivery,
 ) {
-  const messages = jobs.map((body) => ({ id: `msg-${++nextMessage}`, timestamp: new Date(), attempts, body }));
-  const batch = createMessageBatch<DeliveryJob>(queue, messages);
-  // getQueueResult() reports which messages were retried but not their delaySeconds, so the
-  // messages are wrapped to record the retry options, then call through to the real ones.
-  const retries: { msgId: string; delaySeconds?: number }[] = [];
-  const wrapped: MessageBatch<DeliveryJob> = {
-    queue: batch.queue,
-    metadata: batch.metadata,
-    messages: batch.messages.map((m) => ({
-      id: m.id,
-      timestamp: m.timestamp,
-      body: m.body,
-      attempts: m.attempts,
-      ack: () => m.ack(),
-      retry: (options?: QueueRetryOptions) => {
-        retries.push({ msgId: m.id, delaySeconds: options?.delaySeconds });
-        m.retry(options);
-      },
-    })),
-    ackAll: () => batch.ackAll(),
-    retryAll: (options?: QueueRetryOptions) => batch.retryAll(options),
-  };
-  const ctx = createExecutionContext();
-  await createWorker(deps).queue(wrapped, testEnvironment, ctx);
-  return { result: await getQueueResult(batch, ctx), ids: messages.map((m) => m.id), retries };
+  return runQueueJobs(queue, jobs, testEnvironment, deps, attempts, "msg");
 }
 
 /** Unique addresses per test: files share one SMTP sink and rows are unique per (body, rcpt). */

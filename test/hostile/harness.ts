@@ -13,6 +13,7 @@ import { upsertDestination } from "../../src/store/destinations";
 import { insertDomain } from "../../src/store/domains";
 import { emailMessage } from "../helpers/email";
 import { publish, testKey } from "../helpers/keys";
+import { lastLogRow } from "../helpers/message-log";
 import { createZoneResolver, type Zone } from "../support/dns/zone";
 
 export const RCPT_DOMAIN = "hostile.test";
@@ -79,9 +80,7 @@ export async function send(
   const started = Date.now();
   await worker.email(captured.message, options.testEnv ?? env, {} as ExecutionContext);
   const ms = Date.now() - started;
-  const row = await env.DB.prepare("SELECT * FROM messages WHERE rcpt_to = ? ORDER BY id DESC LIMIT 1")
-    .bind(rcpt)
-    .first<LogRow>();
+  const row = await lastLogRow<LogRow>(rcpt);
   return { forwards: captured.forwards.map((f) => f.to), rejected: captured.rejected, row, ms, rcpt };
 }
 

@@ -23,6 +23,7 @@ import unsignedPNone from "../fixtures/inbound/unsigned-p-none.eml?raw";
 import { emailMessage } from "../helpers/email";
 import { fixture } from "../helpers/fixture";
 import { arcSealed, dkimSigned, publish, testKey } from "../helpers/keys";
+import { type LogRowBasics, lastLogRow } from "../helpers/message-log";
 import { createZoneResolver, type Zone } from "../support/dns/zone";
 
 const sender = testKey("sender.test");
@@ -47,15 +48,8 @@ async function deliver(raw: string, to: string, from = "alice@sender.test", test
   return captured;
 }
 
-async function logRow(rcpt: string) {
-  return env.DB.prepare("SELECT * FROM messages WHERE rcpt_to = ? ORDER BY id DESC LIMIT 1").bind(rcpt).first<{
-    decision: string;
-    rule: string;
-    smtp_reply: string | null;
-    auth: string;
-    reason: string;
-    destinations: string;
-  }>();
+function logRow(rcpt: string) {
+  return lastLogRow<LogRowBasics & { auth: string; destinations: string }>(rcpt);
 }
 
 beforeAll(async () => {

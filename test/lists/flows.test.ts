@@ -31,6 +31,7 @@ import listRequestUnsubscribeBody from "../fixtures/lists/list-request-unsubscri
 import { emailMessage } from "../helpers/email";
 import { fixture } from "../helpers/fixture";
 import { dkimSigned, publish, testKey } from "../helpers/keys";
+import { lastLogRow as logRow } from "../helpers/message-log";
 import { address, received } from "../relays/sink";
 import { createZoneResolver, type Zone } from "../support/dns/zone";
 import { createList, deliverAll, type ListTestEnv, listDomain, listEnv, runFanout, uid } from "./helpers";
@@ -76,12 +77,6 @@ async function send(e: Env, raw: string, to: string, from: string) {
   const captured = emailMessage(raw, { from, to });
   await worker.email(captured.message, e, {} as ExecutionContext);
   return captured;
-}
-
-async function logRow(rcpt: string) {
-  return env.DB.prepare("SELECT * FROM messages WHERE rcpt_to = ? ORDER BY id DESC LIMIT 1")
-    .bind(rcpt)
-    .first<{ decision: string; rule: string; reason: string; smtp_reply: string | null }>();
 }
 
 function teamAddress() {

@@ -24,6 +24,7 @@ import listPostUnauthenticatedMember from "../fixtures/lists/list-post-unauthent
 import { emailMessage } from "../helpers/email";
 import { fixture } from "../helpers/fixture";
 import { dkimSigned, publish, testKey } from "../helpers/keys";
+import { lastLogRow as logRow } from "../helpers/message-log";
 import { address, bytesOf, received } from "../relays/sink";
 import { createZoneResolver, type Zone } from "../support/dns/zone";
 import { createList, deliverAll, listDomain, listEnv, runFanout, uid } from "./helpers";
@@ -46,12 +47,6 @@ async function post(e: Env, raw: string, to: string, from = "alice@author.test")
   const captured = emailMessage(raw, { from, to });
   await worker.email(captured.message, e, {} as ExecutionContext);
   return captured;
-}
-
-async function logRow(rcpt: string) {
-  return env.DB.prepare("SELECT * FROM messages WHERE rcpt_to = ? ORDER BY id DESC LIMIT 1")
-    .bind(rcpt)
-    .first<{ decision: string; rule: string; reason: string; smtp_reply: string | null }>();
 }
 
 /** The receiving side: mailauth (through Facteur's authenticate) against the same zone. */

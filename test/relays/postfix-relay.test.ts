@@ -3,6 +3,7 @@
 // mid-session and Postfix's hard error limit. Postfix's own log (maillog_file) is the witness.
 import { describe, expect, inject, it } from "vitest";
 import { createSmtpRelay, type SessionLimits } from "../../src/deliver/relays/smtp";
+import { deliveriesTo, postfixLog } from "./postfix-log";
 import { address, message, TEST_TIMEOUTS } from "./sink";
 
 const provided = inject("postfix");
@@ -29,23 +30,7 @@ function relay(port: "submission" | "plain" | "nochunking", sessions?: Partial<S
   );
 }
 
-async function maillog(): Promise<string> {
-  return (await fetch(`${postfix!.controlUrl}/maillog`)).text();
-}
-
-/** Waits until Postfix logged delivery (to discard) for every address; returns the log. */
-async function delivered(rcpts: string[]): Promise<string> {
-  for (let i = 0; i < 100; i++) {
-    const log = await maillog();
-    if (rcpts.every((r) => log.includes(`to=<${r}>, relay=none`))) return log;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return maillog();
-}
-
-function deliveriesTo(log: string, rcpt: string): number {
-  return log.split("\n").filter((l) => l.includes(`to=<${rcpt}>, relay=none`) && l.includes("status=sent")).length;
-}
+const { maillog, delivered } = postfixLog(() => postfix!.controlUrl, 100);
 
 /** The smtpd "disconnect" statistics line of the session that queued the message sent to `rcpt`. */
 function sessionStats(log: string, rcpt: string): string {

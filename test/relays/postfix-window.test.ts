@@ -4,6 +4,7 @@
 import { describe, expect, inject, it } from "vitest";
 import type { RecipientOutcome } from "../../src/deliver/relay";
 import { createSmtpRelay } from "../../src/deliver/relays/smtp";
+import { deliveriesTo, postfixLog } from "./postfix-log";
 import { address, message, TEST_TIMEOUTS } from "./sink";
 
 const provided = inject("postfix");
@@ -12,22 +13,7 @@ if (unavailable) console.warn(`\n!!! Postfix window tests SKIPPED: ${unavailable
 const postfix = "unavailable" in provided ? undefined : provided;
 const FROM = "bounces@facteur.test";
 
-async function maillog(): Promise<string> {
-  return (await fetch(`${postfix!.controlUrl}/maillog`)).text();
-}
-
-async function delivered(rcpts: string[]): Promise<string> {
-  for (let i = 0; i < 150; i++) {
-    const log = await maillog();
-    if (rcpts.every((r) => log.includes(`to=<${r}>, relay=none`))) return log;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return maillog();
-}
-
-function deliveriesTo(log: string, rcpt: string): number {
-  return log.split("\n").filter((l) => l.includes(`to=<${rcpt}>, relay=none`) && l.includes("status=sent")).length;
-}
+const { maillog, delivered } = postfixLog(() => postfix!.controlUrl, 150);
 
 describe.skipIf(unavailable !== undefined)("pipelining across transactions against Postfix", () => {
   it("30 member copies: one session, many transactions per write, each copy's own outcome", async () => {

@@ -63,6 +63,25 @@ export function relayTo(listener: Listener, extra: Partial<Extract<RelayConfig, 
   return createSmtpRelay(smtpConfig(listener, extra), { timeouts: TEST_TIMEOUTS });
 }
 
+/** A front of the sink (a session-counting proxy), as the relay reaches it: plain, with SASL. */
+export type Front = keyof typeof sink.front;
+
+export function frontConfig(
+  front: Front,
+  extra: Partial<Extract<RelayConfig, { kind: "smtp" }>> = {},
+): Extract<RelayConfig, { kind: "smtp" }> {
+  return {
+    kind: "smtp",
+    host: "127.0.0.1",
+    port: sink.front[front],
+    security: "none",
+    heloName: "relay.facteur.test",
+    username: sink.user,
+    password: sink.password,
+    ...extra,
+  };
+}
+
 export interface StoredMessage {
   id: string;
   listener: string;

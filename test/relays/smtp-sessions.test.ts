@@ -4,10 +4,9 @@ import { describe, expect, it } from "vitest";
 import { ConnectionBudget } from "../../src/deliver/connection-budget";
 import { RelayScope } from "../../src/deliver/relay-scope";
 import { createSmtpRelay } from "../../src/deliver/relays/smtp";
-import { address, bytesOf, message, received, sink, TEST_TIMEOUTS } from "./sink";
+import { address, bytesOf, type Front, frontConfig, message, received, sink, TEST_TIMEOUTS } from "./sink";
 
 const FROM = "bounces@facteur.test";
-type Front = keyof typeof sink.front;
 
 interface SessionRecord {
   id: number;
@@ -25,19 +24,7 @@ async function sessionsFor(rcpt: string): Promise<SessionRecord[]> {
 }
 
 function relayTo(front: Front, sessions?: { maxSessions?: number; maxMessages?: number; idleMs?: number }) {
-  return createSmtpRelay(
-    {
-      kind: "smtp",
-      host: "127.0.0.1",
-      port: sink.front[front],
-      security: "none",
-      heloName: "relay.facteur.test",
-      username: sink.user,
-      password: sink.password,
-      ...(sessions ? { sessions } : {}),
-    },
-    { timeouts: TEST_TIMEOUTS },
-  );
+  return createSmtpRelay(frontConfig(front, sessions ? { sessions } : {}), { timeouts: TEST_TIMEOUTS });
 }
 
 describe("SMTP sessions that last", () => {

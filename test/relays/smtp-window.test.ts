@@ -6,10 +6,9 @@ import { describe, expect, it } from "vitest";
 import type { RecipientOutcome } from "../../src/deliver/relay";
 import { createSmtpRelay } from "../../src/deliver/relays/smtp";
 import type { ConnectFn } from "../../src/deliver/relays/smtp/connection";
-import { address, bytesOf, message, received, sink, TEST_TIMEOUTS } from "./sink";
+import { address, bytesOf, type Front, frontConfig, message, received, sink, TEST_TIMEOUTS } from "./sink";
 
 const FROM = "bounces@facteur.test";
-type Front = keyof typeof sink.front;
 
 interface SessionRecord {
   verbs: string[];
@@ -49,19 +48,10 @@ function countingConnect(count: { writes: number }): ConnectFn {
 }
 
 function relayTo(front: Front, count?: { writes: number }) {
-  return createSmtpRelay(
-    {
-      kind: "smtp",
-      host: "127.0.0.1",
-      port: sink.front[front],
-      security: "none",
-      heloName: "relay.facteur.test",
-      username: sink.user,
-      password: sink.password,
-      sessions: { maxSessions: 1 },
-    },
-    { timeouts: TEST_TIMEOUTS, ...(count ? { connect: countingConnect(count) } : {}) },
-  );
+  return createSmtpRelay(frontConfig(front, { sessions: { maxSessions: 1 } }), {
+    timeouts: TEST_TIMEOUTS,
+    ...(count ? { connect: countingConnect(count) } : {}),
+  });
 }
 
 /** One copy per recipient, each with its own header block, as a list's fan-out makes them. */

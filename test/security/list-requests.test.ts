@@ -11,6 +11,7 @@ import { createWorker } from "../../src/index";
 import { AUTO_REPLIES_PER_DAY } from "../../src/lists/reply-limit";
 import { emailMessage, mail } from "../helpers/email";
 import { dkimSigned, publish, testKey } from "../helpers/keys";
+import { lastLogRow as logRow } from "../helpers/message-log";
 import { createList, type ListTestEnv, listDomain, listEnv, uid } from "../lists/helpers";
 import { createZoneResolver, type Zone } from "../support/dns/zone";
 
@@ -37,12 +38,6 @@ async function send(e: Env, raw: string | Uint8Array, to: string, from: string) 
   const captured = emailMessage(raw, { from, to });
   await worker.email(captured.message, e, {} as ExecutionContext);
   return captured;
-}
-
-async function logRow(rcpt: string) {
-  return env.DB.prepare("SELECT * FROM messages WHERE rcpt_to = ? ORDER BY id DESC LIMIT 1")
-    .bind(rcpt)
-    .first<{ decision: string; rule: string; reason: string; smtp_reply: string | null }>();
 }
 
 async function noticeText(job: DeliveryJob): Promise<string> {

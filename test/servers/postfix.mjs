@@ -27,18 +27,11 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { freePort } from "../../scripts/dev-worker.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const POSTFIX_USER = "relay-user";
 export const POSTFIX_PASSWORD = "relay-password";
-
-async function freePort() {
-  const server = net.createServer();
-  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** Why Postfix cannot run here, or undefined when it can. */
 export function postfixUnavailable() {

@@ -2,7 +2,7 @@
  * Webhook test plumbing: a webhook row with the receiver's secret, email() with a recording
  * webhook queue, and queue() runs of the recorded jobs as Queues would hand them over.
  */
-import { createExecutionContext, createMessageBatch, env, getQueueResult } from "cloudflare:test";
+import { env } from "cloudflare:test";
 import { inject } from "vitest";
 import { QUEUES } from "../../src/core/queues";
 import type { WebhookJob } from "../../src/core/webhook-job";
@@ -10,6 +10,7 @@ import { createWorker, type WorkerDeps } from "../../src/index";
 import { insertWebhook } from "../../src/store/webhooks";
 import { sealWebhookSecret } from "../../src/webhooks/secret";
 import { emailMessage } from "../helpers/email";
+import { runQueueJobs } from "../helpers/queue-batch";
 import { createZoneResolver, type Zone } from "../support/dns/zone";
 
 const zone: Zone = { "_dmarc.sender.test": { TXT: ["v=DMARC1; p=none"] } };
@@ -49,33 +50,10 @@ export async function receive(testEnv: Env, raw: string, from: string, to: strin
   return captured;
 }
 
-let nextMessage = 0;
-
 /** Runs webhook jobs through queue() with `attempts` deliveries so far (1 = first). */
 export async function runWebhookJobs(jobs: WebhookJob[], testEnv: Env, deps: Partial<WorkerDeps>, attempts = 1) {
-  const messages = jobs.map((body) => ({ id: `wh-${++nextMessage}`, timestamp: new Date(), attempts, body }));
-  const batch = createMessageBatch<WebhookJob>(QUEUES.webhooks, messages);
-  const retries: (number | undefined)[] = [];
-  const wrapped: MessageBatch<WebhookJob> = {
-    queue: batch.queue,
-    metadata: batch.metadata,
-    messages: batch.messages.map((m) => ({
-      id: m.id,
-      timestamp: m.timestamp,
-      body: m.body,
-      attempts: m.attempts,
-      ack: () => m.ack(),
-      retry: (options?: QueueRetryOptions) => {
-        retries.push(options?.delaySeconds);
-        m.retry(options);
-      },
-    })),
-    ackAll: () => batch.ackAll(),
-    retryAll: (options?: QueueRetryOptions) => batch.retryAll(options),
-  };
-  const ctx = createExecutionContext();
-  await createWorker(deps).queue(wrapped, testEnv, ctx);
-  return { result: await getQueueResult(batch, ctx), retries };
+  const { result, retries } = await runQueueJobs(QUEUES.webhooks, jobs, testEnv, deps, attempts, "wh");
+  return { result, retries: retries.map((r) => r.delaySeconds) };
 }
 
 export interface Received {
