@@ -6,6 +6,7 @@
 import { Hono } from "hono";
 import { apiGet, enc } from "../call";
 import type { WebEnv } from "../env";
+import { FindingsTable } from "../findings-table";
 import { Empty, Notice, when } from "../layout";
 import { render } from "../respond";
 
@@ -25,40 +26,7 @@ export function DnsCheck(props: { report: Json }) {
         {r.healthy ? "No error: what is published matches." : "Some records need fixing (below)."}
       </Notice>
       <p>Passed: {(r.passed ?? []).join(", ") || "none"}.</p>
-      {findings.length === 0 ? (
-        <Empty>Nothing to fix.</Empty>
-      ) : (
-        <table id="dns-findings">
-          <thead>
-            <tr>
-              <th scope="col">Check</th>
-              <th scope="col">Severity</th>
-              <th scope="col">Problem</th>
-              <th scope="col">What to do</th>
-            </tr>
-          </thead>
-          <tbody>
-            {findings.map((f, i) => (
-              <tr data-check={f.check}>
-                <td>{f.check}</td>
-                <td class={f.severity === "error" ? "bad" : undefined}>{f.severity}</td>
-                <td>{f.problem}</td>
-                <td>
-                  {f.fix}
-                  {f.record ? (
-                    <div class="record">
-                      <code id={`fix-${i}`}>{`${f.record.name} ${f.record.type} ${f.record.content}`}</code>
-                      <button type="button" class="secondary" data-copy={`fix-${i}`}>
-                        Copy
-                      </button>
-                    </div>
-                  ) : null}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      {findings.length === 0 ? <Empty>Nothing to fix.</Empty> : <FindingsTable id="dns-findings" findings={findings} />}
       <p>
         <a href={`/admin/domains/${enc(r.domain)}`}>Back to {r.domain}</a>
       </p>

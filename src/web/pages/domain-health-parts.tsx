@@ -5,6 +5,7 @@
  * other than our own drill-down URL with the address encoded.
  */
 import { enc, query } from "../call";
+import { FindingsTable } from "../findings-table";
 import { Empty } from "../layout";
 
 // biome-ignore lint/suspicious/noExplicitAny: API JSON (src/api/reports/routes.ts)
@@ -159,38 +160,7 @@ export function HealthFindings(props: { health: Json }) {
         {props.health.healthy ? "No errors" : "Errors found"}; passed:{" "}
         {(props.health.passed ?? []).join(", ") || "none"}.
       </p>
-      {findings.length === 0 ? null : (
-        <table id="findings">
-          <thead>
-            <tr>
-              <th scope="col">Check</th>
-              <th scope="col">Severity</th>
-              <th scope="col">Problem</th>
-              <th scope="col">Fix</th>
-            </tr>
-          </thead>
-          <tbody>
-            {findings.map((f, i) => (
-              <tr data-check={f.check} data-severity={f.severity}>
-                <td>{f.check}</td>
-                <td class={f.severity === "error" ? "bad" : undefined}>{f.severity}</td>
-                <td>{f.problem}</td>
-                <td>
-                  {f.fix}
-                  {f.record ? (
-                    <div class="record">
-                      <code id={`fix-${i}`}>{`${f.record.name} ${f.record.type} ${f.record.content}`}</code>
-                      <button type="button" class="secondary" data-copy={`fix-${i}`}>
-                        Copy
-                      </button>
-                    </div>
-                  ) : null}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      {findings.length === 0 ? null : <FindingsTable id="findings" findings={findings} />}
     </>
   );
 }
